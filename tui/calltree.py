@@ -1,0 +1,59 @@
+"""The call tree inferred from record order, since a trace has no timestamps or span ids.
+
+A request sent by service S while S is still handling an inbound request R (R's request seen,
+its response not yet) is a child of R; with several open, the most recent. Calls with no such
+parent are roots: the client's own calls, or calls a service made on an RPC message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from tui.model import Exchange
+
+
+class OpenCalls:
+    """Tracks, per service, the inbound requests it has not answered yet, while reading."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, list[int]] = {}
+
+    def on_request(self, index: int, src: str, dst: str) -> int | None:
+        """Register request `index` from `src` to `dst`; return its parent exchange or None."""
+        handling = self._open.get(src)
+        parent = handling[-1] if handling else None
+        self._open.setdefault(dst, []).append(index)
+        return parent
+
+    def on_response(self, index: int, dst: str) -> None:
+        """Exchange `index` was answered by `dst`: `dst` is no longer handling it."""
+        handling = self._open.get(dst)
+        if handling and index in handling:
+            handling.remove(index)
+
+
+def is_rpc_root(exchange: Exchange, root_service: str | None) -> bool:
+    """True for a root call made by a service other than the one that started the run.
+
+    Such a call was not caused by any HTTP request in the trace, so it came from RPC (e.g.
+    nova-compute acting on a message from nova-conductor).
+    """
+    return exchange.parent is None and exchange.request.src != root_service
+
+
+def children_map(exchanges: Sequence[Exchange]) -> dict[int | None, list[int]]:
+    """Map each exchange index (None for the roots) to its children, in trace order."""
+    children: dict[int | None, list[int]] = {}
+    for exchange in exchanges:
+        children.setdefault(exchange.parent, []).append(exchange.index)
+    return children
+
+
+def walk(exchanges: Sequence[Exchange]) -> Iterator[tuple[int, int]]:
+    """Yield (exchange index, depth) depth-first, roots and children in trace order."""
+    children = children_map(exchanges)
+    stack = [(index, 0) for index in reversed(children.get(None, []))]
+    while stack:
+        index, depth = stack.pop()
+        yield index, depth
+        stack.extend((child, depth + 1) for child in reversed(children.get(index, [])))

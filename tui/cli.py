@@ -1,0 +1,78 @@
+"""The `tracetui` command line: the explorer, the diff screen and the non-interactive commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from types import ModuleType
+
+from tui import __version__
+from tui.commands import stats
+from tui.crash import write_crash_log
+from tui.readers import TraceError
+from tui.sanitize import visible_line
+
+COMMANDS: dict[str, ModuleType] = {"stats": stats}
+
+EXIT_TROUBLE = 2
+EXIT_CRASH = 70
+
+
+def demo_trace() -> str:
+    """The bundled sample opened by a bare `tracetui`."""
+    from importlib.resources import files
+
+    return str(files("tui") / "demo" / "server-create.md")
+
+
+def _explorer_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tracetui",
+        description="Explore a requestshook trace (one file) or diff two runs (two files).",
+        epilog="commands: " + ", ".join(f"tracetui {name} --help" for name in COMMANDS),
+    )
+    parser.add_argument("files", nargs="*", help="body.md or requestshook.log (none: demo)")
+    parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tracetui")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for module in COMMANDS.values():
+        module.add_parser(subparsers)
+    return parser
+
+
+def _run_explorer(args: argparse.Namespace) -> int:
+    files = args.files or [demo_trace()]
+    if len(files) > 2:
+        print("tracetui: give one trace to explore or two to diff", file=sys.stderr)
+        return EXIT_TROUBLE
+    from tui.app import run_app
+
+    return run_app(files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = _command_parser().parse_args(argv)
+            return int(args.run(args))
+        return _run_explorer(_explorer_parser().parse_args(argv))
+    except TraceError as error:
+        print(f"tracetui: {error}", file=sys.stderr)
+        return EXIT_TROUBLE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `tracetui stats f | head`: the reader went away, which is not an error.
+        sys.stderr.close()
+        return 0
+    except Exception as error:
+        log = write_crash_log(error)
+        summary = visible_line(f"{type(error).__name__}: {error}")[:200]
+        print(f"tracetui: internal error ({summary}); details in {log}", file=sys.stderr)
+        return EXIT_CRASH

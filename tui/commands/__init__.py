@@ -1,0 +1,1 @@
+"""Non-interactive subcommands. Each module has `add_parser(subparsers)` and `run(args)`."""
