@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from types import ModuleType
+from importlib import import_module
 
 from tui import __version__
-from tui.commands import stats
 from tui.crash import write_crash_log
 from tui.readers import TraceError
 from tui.sanitize import visible_line
 
-COMMANDS: dict[str, ModuleType] = {"stats": stats}
+# Subcommand name -> module with `add_parser(subparsers)` and `run(args)`. Imported only when
+# invoked, so `tracetui stats` on a big file does not pay for importing the others (or Textual).
+COMMANDS: dict[str, str] = {
+    "stats": "tui.commands.stats",
+    "grep": "tui.commands.grep",
+    "diff": "tui.commands.diff",
+    "export": "tui.commands.export",
+}
 
 EXIT_TROUBLE = 2
 EXIT_CRASH = 70
@@ -36,11 +42,10 @@ def _explorer_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_parser() -> argparse.ArgumentParser:
+def _command_parser(name: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tracetui")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in COMMANDS.values():
-        module.add_parser(subparsers)
+    import_module(COMMANDS[name]).add_parser(subparsers)
     return parser
 
 
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] in COMMANDS:
-            args = _command_parser().parse_args(argv)
+            args = _command_parser(argv[0]).parse_args(argv)
             return int(args.run(args))
         return _run_explorer(_explorer_parser().parse_args(argv))
     except TraceError as error:

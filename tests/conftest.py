@@ -1,0 +1,25 @@
+"""Shared fixtures: the project's own copies of the sample traces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_traces"
+TRACE_FILES = sorted(
+    path
+    for path in SAMPLES.iterdir()
+    if path.suffix in (".md", ".log") and path.name != "README.md"
+)
+
+
+@pytest.fixture
+def sample() -> "callable":
+    """Return the path of a sample trace by file name."""
+
+    def path_of(name: str) -> Path:
+        return SAMPLES / name
+
+    return path_of
