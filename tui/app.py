@@ -1,0 +1,57 @@
+"""The Textual application: opens the explorer on one trace (the diff screen on two)."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.text import Text
+from textual.app import App
+
+from tui.crash import write_crash_log
+from tui.readers import TraceReader
+from tui.sanitize import visible_line
+from tui.screens.explorer import ExplorerScreen
+
+
+class TraceApp(App[int]):
+    """tracetui's app; everything it shows lives in its screens."""
+
+    CSS_PATH = "tracetui.tcss"
+    TITLE = "tracetui"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, readers: list[TraceReader]) -> None:
+        super().__init__()
+        self.readers = readers
+        self.crash_log: str | None = None
+
+    def on_mount(self) -> None:
+        """Open the screen for what was given on the command line."""
+        self.push_screen(ExplorerScreen(self.readers[0]))
+
+    def _fatal_error(self) -> None:
+        # Textual's crash screen prints a traceback with locals, and a local may hold a token
+        # from the trace: write the traceback (without locals) to a file, print one line.
+        error = sys.exc_info()[1] or self._exception
+        self.crash_log = write_crash_log(error) if error else "(no details)"
+        summary = visible_line(type(error).__name__ if error else "unknown error")
+        self._exit_renderables.append(
+            Text(f"tracetui: internal error ({summary}); details in {self.crash_log}")
+        )
+        self._close_messages_no_wait()
+
+
+def make_app(paths: list[str]) -> TraceApp:
+    """Build the app for one trace (explore) or two (diff); reads the first batch now, so a
+    file that is not a trace fails before the terminal is taken over."""
+    readers = [TraceReader(path) for path in paths]
+    for reader in readers:
+        reader.read_batch()
+    return TraceApp(readers)
+
+
+def run_app(paths: list[str]) -> int:
+    """Run the UI and return the exit status."""
+    app = make_app(paths)
+    app.run()
+    return app.return_code or 0

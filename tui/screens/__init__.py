@@ -1,0 +1,1 @@
+"""Textual screens: the explorer, the diff, and the modal lists (help, warnings)."""

@@ -1,0 +1,1 @@
+"""Textual widgets; they know nothing of file formats, only of the trace model."""

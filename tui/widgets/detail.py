@@ -1,0 +1,195 @@
+"""The right pane: the selected exchange's headers and bodies, highlighted line by line.
+
+Bodies can be megabytes, so lines are built in a thread worker and coloured only when drawn:
+Pygments lexes just the rows on screen (pretty-printed JSON lexes correctly line by line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pygments.lexers.data import JsonLexer
+from pygments.token import Keyword, Name, Number, Punctuation, String, Token
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.message import Message
+from textual.strip import Strip
+
+from tui.exchange_text import (
+    BLANK,
+    HEADER,
+    JSON,
+    NOTE,
+    SECTION,
+    TITLE,
+    DetailLine,
+    exchange_lines,
+    shorten_tokens,
+    value_at,
+)
+from tui.model import Trace
+from tui.widgets.themed import ThemedView
+
+_LEXER = JsonLexer()
+_TOKEN_CLASSES = (
+    (Name.Tag, "syntax-key"),
+    (String, "syntax-string"),
+    (Number, "syntax-number"),
+    (Keyword, "syntax-keyword"),
+    (Punctuation, "syntax-punct"),
+)
+
+
+class DetailView(ThemedView):
+    """Scrollable, highlighted text of one exchange, with a line cursor for `*`."""
+
+    COMPONENT_CLASSES = ThemedView.COMPONENT_CLASSES | {
+        "title",
+        "section",
+        "header-name",
+        "header-value",
+        "note",
+        "syntax-key",
+        "syntax-string",
+        "syntax-number",
+        "syntax-keyword",
+        "syntax-punct",
+        "search-hit",
+    }
+
+    BINDINGS = [
+        Binding("left,h", "scroll_left", "Left", show=False),
+        Binding("right,l", "scroll_right", "Right", show=False),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The lines of exchange `index` are on screen."""
+
+        index: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[DetailLine] = []
+        self.index: int | None = None
+        self.full_tokens = False
+        self.pattern: re.Pattern[str] | None = None
+        self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
+
+    def show_exchange(self, trace: Trace, index: int) -> None:
+        """Build the lines of exchange `index` in a worker; the newest request wins."""
+        self.index = index
+        self._build(trace, index)
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _build(self, trace: Trace, index: int) -> None:
+        lines = exchange_lines(trace, index)
+        self.app.call_from_thread(self._set_lines, index, lines)
+
+    def _set_lines(self, index: int, lines: list[DetailLine]) -> None:
+        if index != self.index:
+            return
+        self.lines = lines
+        self._cache.clear()
+        width = max((len(line.text) for line in lines[:5000]), default=0) + 2
+        self.set_reactive(ThemedView.cursor, 0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.set_row_count(len(lines), width)
+        self.post_message(self.Loaded(index))
+
+    def set_options(self, *, full_tokens: bool, pattern: re.Pattern[str] | None) -> None:
+        """Show tokens whole or shortened; highlight `pattern` matches."""
+        self.full_tokens = full_tokens
+        self.pattern = pattern
+        self._cache.clear()
+        self.refresh()
+
+    def current_value(self) -> str:
+        """The header value or JSON scalar under the cursor, for "follow this value"."""
+        if not self.lines:
+            return ""
+        return value_at(self.lines[self.cursor])
+
+    def next_hit(self, forward: bool = True) -> bool:
+        """Move the cursor to the next line matching the search; False when there is none."""
+        if self.pattern is None or not self.lines:
+            return False
+        count = len(self.lines)
+        step = 1 if forward else -1
+        for offset in range(1, count + 1):
+            row = (self.cursor + step * offset) % count
+            if self.pattern.search(self.lines[row].text):
+                self.move_cursor(row)
+                return True
+        return False
+
+    def action_scroll_left(self) -> None:
+        """Scroll long lines left."""
+        self.scroll_to(x=max(0, self.scroll_offset.x - 8), animate=False)
+
+    def action_scroll_right(self) -> None:
+        """Scroll long lines right."""
+        self.scroll_to(x=self.scroll_offset.x + 8, animate=False)
+
+    def watch_has_focus(self) -> None:
+        """The cursor line is drawn only while the pane has focus."""
+        self._cache.clear()
+        self.refresh()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        """Redraw the old and new cursor lines."""
+        self._cache.clear()
+        super().watch_cursor(old, new)
+
+    def render_row(self, row: int, width: int) -> Strip:
+        """Draw one detail line, cached by (row, scroll x)."""
+        key = (row, self.scroll_offset.x, width)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        text = self._line_text(self.lines[row])
+        if self.pattern is not None:
+            for match in self.pattern.finditer(text.plain):
+                if match.end() > match.start():
+                    text.stylize(self.style("search-hit"), match.start(), match.end())
+        cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
+        strip = self.text_strip(text, width, cursor)
+        self._cache[key] = strip
+        return strip
+
+    def _line_text(self, line: DetailLine) -> Text:
+        content = line.text if self.full_tokens else shorten_tokens(line.text)
+        if line.kind == TITLE:
+            return Text(content, style=self.style("title"))
+        if line.kind == SECTION:
+            return Text(content.ljust(60, "─"), style=self.style("section"))
+        if line.kind == NOTE:
+            return Text(content, style=self.style("note"))
+        if line.kind == HEADER:
+            name, _, value = content.partition(": ")
+            text = Text(name, style=self.style("header-name"))
+            text.append(": " + value, self.style("header-value"))
+            return text
+        if line.kind == JSON:
+            return self._json_text(content)
+        if line.kind == BLANK:
+            return Text("")
+        return Text(content)
+
+    def _json_text(self, content: str) -> Text:
+        text = Text()
+        for token, value in _LEXER.get_tokens(content):
+            if value == "\n":
+                continue
+            text.append(value, self._token_style(token))
+        return text
+
+    def _token_style(self, token: type[Token]) -> Style:  # type: ignore[valid-type]
+        for kind, name in _TOKEN_CLASSES:
+            if token in kind:
+                return self.style(name)
+        return Style()

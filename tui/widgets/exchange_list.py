@@ -1,0 +1,141 @@
+"""The left pane: exchanges grouped by caller -> callee, by call tree, or flat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.strip import Strip
+
+from tui.calltree import is_rpc_root
+from tui.grouping import BY_PAIR, BY_TREE, ListLayout
+from tui.model import Trace
+from tui.widgets.themed import ThemedView, shorten_middle, status_label
+
+STATUS_WIDTH = 5
+METHOD_WIDTH = 6
+
+
+class ExchangeList(ThemedView):
+    """One row per exchange (index, method, path, status) under group rows."""
+
+    BINDINGS = [
+        Binding("left,h", "collapse", "Collapse", show=False),
+        Binding("right,l", "expand", "Expand", show=False),
+    ]
+
+    @dataclass
+    class Selected(Message):
+        """The cursor moved onto an exchange."""
+
+        index: int
+
+    @dataclass
+    class GroupToggled(Message):
+        """The user collapsed or expanded a caller -> callee group."""
+
+        key: tuple[str, str]
+        collapse: bool
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.trace: Trace | None = None
+        self.list_layout = ListLayout([], [], {})
+        self.mode = BY_PAIR
+        self.collapsed: frozenset[tuple[str, str]] = frozenset()
+        self.matches: frozenset[int] = frozenset()
+        self._index_width = 1
+
+    def show_layout(
+        self, trace: Trace, list_layout: ListLayout, mode: str, selected: int | None
+    ) -> None:
+        """Show a new layout for grouping `mode`; put the cursor on `selected` if listed."""
+        self.trace = trace
+        self.list_layout = list_layout
+        self.mode = mode
+        self._index_width = len(str(max(len(trace.exchanges) - 1, 0)))
+        self.set_row_count(len(list_layout.rows))
+        if selected is not None:
+            self.select_exchange(selected)
+
+    def select_exchange(self, index: int) -> None:
+        """Put the cursor on exchange `index` without announcing it (the screen asked)."""
+        row = self.list_layout.row_of_exchange.get(index)
+        if row is not None:
+            self.set_reactive(ThemedView.cursor, row)
+            self.scroll_to_row(row, center=True)
+            self.refresh()
+
+    def cursor_moved(self, row: int) -> None:
+        """Announce the exchange under the cursor."""
+        if 0 <= row < len(self.list_layout.rows):
+            exchange = self.list_layout.rows[row].exchange
+            if exchange >= 0:
+                self.post_message(self.Selected(exchange))
+
+    def _group_key(self) -> tuple[str, str] | None:
+        rows = self.list_layout.rows
+        if not rows or rows[self.cursor].group < 0:
+            return None
+        group = self.list_layout.groups[rows[self.cursor].group]
+        return (group.src, group.dst)
+
+    def action_collapse(self) -> None:
+        """Collapse the group the cursor is in."""
+        key = self._group_key()
+        if key is not None:
+            self.post_message(self.GroupToggled(key, True))
+
+    def action_expand(self) -> None:
+        """Expand the group the cursor is in."""
+        key = self._group_key()
+        if key is not None:
+            self.post_message(self.GroupToggled(key, False))
+
+    def render_row(self, row: int, width: int) -> Strip:
+        """Draw a group row or an exchange row."""
+        list_row = self.list_layout.rows[row]
+        row_style = self.cursor_style() if row == self.cursor else None
+        if list_row.exchange < 0:
+            return self.text_strip(self._group_text(list_row.group, width), width, row_style)
+        text = self._exchange_text(list_row.exchange, list_row.depth, width)
+        return self.text_strip(text, width, row_style)
+
+    def _group_text(self, number: int, width: int) -> Text:
+        group = self.list_layout.groups[number]
+        folded = (group.src, group.dst) in self.collapsed
+        counts = f" {len(group.members)}" + (f" ✗{group.failed}" if group.failed else "")
+        text = Text("▸ " if folded else "▾ ", style=self.style("group"))
+        room = max(4, width - len(counts) - 5)
+        src = shorten_middle(group.src, max(2, room // 2))
+        dst = shorten_middle(group.dst, max(2, room - len(src)))
+        text.append(src, self.service_style(group.src))
+        text.append(" → ", self.style("group"))
+        text.append(dst, self.service_style(group.dst))
+        text.append(" " * max(1, width - text.cell_len - len(counts)))
+        text.append(counts, self.style("status-5xx") if group.failed else self.style("group"))
+        return text
+
+    def _exchange_text(self, index: int, depth: int, width: int) -> Text:
+        assert self.trace is not None
+        exchange = self.trace.exchanges[index]
+        request = exchange.request
+        mark = "●" if index in self.matches else " "
+        text = Text(mark, style=self.style("match"))
+        text.append("  " * depth)
+        if self.mode == BY_TREE and is_rpc_root(exchange, self.trace.root_service):
+            text.append("⚡", self.style("dim"))
+        text.append(f"{index:>{self._index_width}} ", self.style("dim"))
+        if self.mode != BY_PAIR:
+            text.append(shorten_middle(request.src, 10), self.service_style(request.src))
+            text.append("→", self.style("dim"))
+            text.append(shorten_middle(request.dst, 10), self.service_style(request.dst))
+            text.append(" ")
+        text.append(f"{request.method:<{METHOD_WIDTH}} ")
+        status = status_label(exchange.status)
+        room = max(1, width - text.cell_len - STATUS_WIDTH - 1)
+        text.append(shorten_middle(request.target, room).ljust(room))
+        text.append(f" {status:>{STATUS_WIDTH}}", self.status_style(exchange.status))
+        return text

@@ -1,0 +1,192 @@
+"""The middle pane: one lane per service, one row per record, arrows in trace order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual.message import Message
+from textual.strip import Strip
+
+from tui.model import REQUEST, Trace
+from tui.sequence import LaneLayout, abbreviations
+from tui.widgets.themed import ThemedView, status_label
+
+MIN_LANE = 3
+MAX_LANE = 12
+MIN_LABEL = 14
+
+
+@dataclass(frozen=True)
+class LaneGeometry:
+    """Where lanes sit in a pane of a given width."""
+
+    lane_width: int
+    label_width: int
+    names: list[str]
+
+    def x(self, lane: int) -> int:
+        """The column of lane `lane`'s line."""
+        return lane * self.lane_width + self.lane_width // 2
+
+
+def lane_geometry(services: list[str], width: int) -> LaneGeometry:
+    """Share `width` between the lanes and the label column: labels get what lanes spare."""
+    count = max(1, len(services))
+    lanes_room = max(count * MIN_LANE, min(count * MAX_LANE, int(width * 0.55)))
+    if width - lanes_room < MIN_LABEL:
+        lanes_room = max(count * MIN_LANE, width - MIN_LABEL)
+    lane_width = max(MIN_LANE, lanes_room // count)
+    label_width = max(0, width - lane_width * count - 1)
+    return LaneGeometry(lane_width, label_width, abbreviations(services, lane_width - 1))
+
+
+class SequenceLanes(ThemedView):
+    """The sequence diagram of the trace, drawn only for the rows on screen."""
+
+    fixed_rows = 1
+
+    @dataclass
+    class Selected(Message):
+        """The cursor moved onto a record of exchange `index`."""
+
+        index: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.trace: Trace | None = None
+        self.lane_layout = LaneLayout([], [], [])  # type: ignore[arg-type]
+        self.selected: int | None = None
+        self.matches: frozenset[int] = frozenset()
+        self._geometry: LaneGeometry | None = None
+
+    def show_layout(self, trace: Trace, lane_layout: LaneLayout, selected: int | None) -> None:
+        """Show a new layout (after loading more, or a filter) and keep `selected` in view."""
+        self.trace = trace
+        self.lane_layout = lane_layout
+        self._geometry = None
+        self.set_row_count(len(lane_layout.records))
+        if selected is not None:
+            self.select_exchange(selected)
+
+    def on_resize(self) -> None:
+        """Lanes are laid out for the width: recompute on the next draw."""
+        self._geometry = None
+
+    @property
+    def geometry(self) -> LaneGeometry:
+        """The lane geometry for the current width (cached until a resize)."""
+        if self._geometry is None:
+            self._geometry = lane_geometry(self.lane_layout.services, self.row_width)
+        return self._geometry
+
+    def select_exchange(self, index: int) -> None:
+        """Highlight exchange `index` and bring its request row into view (no message)."""
+        self.selected = index
+        if self.trace is None or index >= len(self.trace.exchanges):
+            return
+        exchange = self.trace.exchanges[index]
+        row = self.lane_layout.row_of(exchange.request_record)
+        if row is not None:
+            self.set_reactive(ThemedView.cursor, row)
+            self.scroll_to_row(row, center=True)
+        self.refresh()
+
+    def cursor_moved(self, row: int) -> None:
+        """Announce the exchange of the record under the cursor."""
+        if self.trace is None or row >= len(self.lane_layout.records):
+            return
+        exchange = self.trace.exchange_of_record[self.lane_layout.records[row]]
+        if exchange >= 0:
+            self.selected = exchange
+            self.post_message(self.Selected(exchange))
+
+    def render_fixed(self, y: int, width: int) -> Strip:
+        """The lane header: abbreviated service names over their lanes."""
+        geometry = self.geometry
+        text = Text()
+        for lane, name in enumerate(geometry.names):
+            cell = name.center(geometry.lane_width)[: geometry.lane_width]
+            text.append(
+                cell, self.service_style(self.lane_layout.services[lane]) + Style(bold=True)
+            )
+        text.append(" " + "message".ljust(geometry.label_width), self.style("dim"))
+        return self.text_strip(text, width)
+
+    def render_row(self, row: int, width: int) -> Strip:
+        """One record: lane lines, activation bars, the arrow, and its label."""
+        assert self.trace is not None
+        record_index = self.lane_layout.records[row]
+        record = self.trace.records[record_index]
+        exchange = self.trace.exchange_of_record[record_index]
+        geometry = self.geometry
+        services = self.lane_layout.services
+        busy = self.lane_layout.busy[row]
+        cells = geometry.lane_width * len(services)
+        chars = [" "] * cells
+        styles: list[Style] = [Style()] * cells
+        for lane, service in enumerate(services):
+            x = geometry.x(lane)
+            chars[x] = "┃" if busy >> lane & 1 else "│"
+            styles[x] = self.service_style(service) if busy >> lane & 1 else self.style("dim")
+        self._draw_arrow(
+            record.kind == REQUEST, record.src, record.dst, record.status, chars, styles
+        )
+        text = Text()
+        for char, style in zip(chars, styles):
+            text.append(char, style)
+        text.append(" ")
+        text.append(self._label(record_index, exchange, geometry.label_width))
+        highlighted = exchange >= 0 and exchange == self.selected
+        return self.text_strip(text, width, self.cursor_style() if highlighted else None)
+
+    def _draw_arrow(
+        self,
+        is_request: bool,
+        src: str,
+        dst: str,
+        status: int,
+        chars: list[str],
+        styles: list[Style],
+    ) -> None:
+        services = self.lane_layout.services
+        if src not in services or dst not in services:
+            return
+        geometry = self.geometry
+        caller, callee = geometry.x(services.index(src)), geometry.x(services.index(dst))
+        if is_request:
+            style, line = self.service_style(src) + Style(bold=True), "─"
+        else:
+            failed = status >= 400
+            style = self.status_style(status) + Style(bold=failed)
+            line = "━" if failed else "╌"
+        if caller == callee:
+            if caller + 1 < len(chars):
+                chars[caller + 1], styles[caller + 1] = "↺", style
+            return
+        start, end = (caller, callee) if is_request else (callee, caller)
+        step = 1 if end > start else -1
+        for x in range(start + step, end, step):
+            chars[x], styles[x] = line, style
+        chars[start], styles[start] = "●" if is_request else "┤" if step > 0 else "├", style
+        head = end - step
+        if head != start:
+            chars[head] = "▶" if step > 0 else "◀"
+            styles[head] = style
+
+    def _label(self, record_index: int, exchange: int, width: int) -> Text:
+        assert self.trace is not None
+        record = self.trace.records[record_index]
+        number = f"#{exchange} " if exchange >= 0 else "#? "
+        mark = "●" if exchange in self.matches else " "
+        if record.kind == REQUEST:
+            body = f"{record.method} {record.target}"
+            style = self.service_style(record.src)
+        else:
+            body = f"{status_label(record.status)} {record.reason}".rstrip()
+            style = self.status_style(record.status)
+        text = Text(mark, style=self.style("match"))
+        text.append(number, self.style("dim"))
+        text.append(body[: max(0, width - len(number) - 1)], style)
+        return text
