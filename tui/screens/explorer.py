@@ -41,8 +41,8 @@ class ExplorerScreen(Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("tab", "focus_next", "Pane", show=False),
-        Binding("shift+tab", "focus_previous", "Pane back", show=False),
+        Binding("tab", "app.focus_next", "Next pane", show=False),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False),
         Binding("enter", "focus_detail", "Detail", show=False),
         Binding("left_square_bracket", "failure(-1)", "Prev fail", key_display="["),
         Binding("right_square_bracket", "failure(1)", "Next fail", key_display="]"),

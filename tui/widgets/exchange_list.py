@@ -11,7 +11,7 @@ from textual.strip import Strip
 
 from tui.calltree import is_rpc_root
 from tui.grouping import BY_PAIR, BY_TREE, ListLayout
-from tui.model import Trace
+from tui.model import Record, Trace
 from tui.widgets.themed import ThemedView, shorten_middle, status_label
 
 STATUS_WIDTH = 5
@@ -61,12 +61,26 @@ class ExchangeList(ThemedView):
             self.select_exchange(selected)
 
     def select_exchange(self, index: int) -> None:
-        """Put the cursor on exchange `index` without announcing it (the screen asked)."""
+        """Put the cursor on exchange `index` without announcing it (the screen asked).
+
+        When its group is collapsed, the cursor goes to the group's row instead.
+        """
         row = self.list_layout.row_of_exchange.get(index)
+        if row is None and self.trace is not None and index < len(self.trace.exchanges):
+            row = self._group_row(self.trace.exchanges[index].request)
         if row is not None:
             self.set_reactive(ThemedView.cursor, row)
             self.scroll_to_row(row, center=True)
             self.refresh()
+
+    def _group_row(self, request: Record) -> int | None:
+        for number, group in enumerate(self.list_layout.groups):
+            if (group.src, group.dst) == (request.src, request.dst):
+                rows = self.list_layout.rows
+                return next(
+                    r for r, row in enumerate(rows) if row.exchange < 0 and row.group == number
+                )
+        return None
 
     def cursor_moved(self, row: int) -> None:
         """Announce the exchange under the cursor."""
