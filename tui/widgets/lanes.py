@@ -13,8 +13,8 @@ from tui.model import REQUEST, Trace
 from tui.sequence import LaneLayout, abbreviations
 from tui.widgets.themed import ThemedView, status_label
 
-MIN_LANE = 3
-MAX_LANE = 12
+MIN_LANE = 4
+MAX_LANE = 9
 MIN_LABEL = 14
 
 
@@ -34,10 +34,11 @@ class LaneGeometry:
 def lane_geometry(services: list[str], width: int) -> LaneGeometry:
     """Share `width` between the lanes and the label column: labels get what lanes spare."""
     count = max(1, len(services))
-    lanes_room = max(count * MIN_LANE, min(count * MAX_LANE, int(width * 0.55)))
+    lanes_room = max(count * MIN_LANE, min(count * MAX_LANE, int(width * 0.5)))
     if width - lanes_room < MIN_LABEL:
-        lanes_room = max(count * MIN_LANE, width - MIN_LABEL)
-    lane_width = max(MIN_LANE, lanes_room // count)
+        # Too narrow for the labels: squeeze the lanes down to 3 cells before the labels go.
+        lanes_room = max(count * 3, width - MIN_LABEL)
+    lane_width = max(3, lanes_room // count)
     label_width = max(0, width - lane_width * count - 1)
     return LaneGeometry(lane_width, label_width, abbreviations(services, lane_width - 1))
 

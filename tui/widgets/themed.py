@@ -78,5 +78,8 @@ class ThemedView(CursorView):
         return self.style(status_class(status))
 
     def cursor_style(self) -> Style:
-        """The cursor row's style, dimmer when the view does not have focus."""
-        return self.style("cursor" if self.has_focus else "cursor-blurred")
+        """The cursor row's style, dimmer when the view does not have focus.
+
+        Not partial: the class's translucent background must be blended with the widget's.
+        """
+        return self.get_component_rich_style("cursor" if self.has_focus else "cursor-blurred")

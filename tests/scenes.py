@@ -1,0 +1,81 @@
+"""The screens worth a picture: shared by the snapshot tests and screenshots/generate.py.
+
+Each scene says what the picture must show, so a reviewer of a changed snapshot knows what to
+look for.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from tests.conftest import SAMPLES
+
+
+class Scene(NamedTuple):
+    """A trace (or two), a terminal size, keys to press, and what the picture must show."""
+
+    name: str
+    traces: tuple[str, ...]
+    size: tuple[int, int]
+    keys: tuple[str, ...]
+    shows: str
+
+    def paths(self) -> list[str]:
+        """The sample traces as paths."""
+        return [str(SAMPLES / name) for name in self.traces]
+
+
+SCENES = (
+    Scene(
+        "explorer-wide",
+        ("server-create.md",),
+        (200, 50),
+        ("down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down"),
+        "All three panes: groups with counts, lanes with arrows and activation bars, and the "
+        "detail of POST /compute/v2.1/servers (#9) with its JSON request body highlighted.",
+    ),
+    Scene(
+        "explorer-160",
+        ("server-create.md",),
+        (160, 50),
+        ("g",),
+        "Three panes at 160 columns, the list grouped by call tree (nova-api's calls nested "
+        "under the server create, RPC-driven roots marked ⚡).",
+    ),
+    Scene(
+        "narrow-list",
+        ("server-create.md",),
+        (80, 24),
+        (),
+        "80x24: only the exchange list, the header saying which pane is shown ([1]list).",
+    ),
+    Scene(
+        "narrow-lanes",
+        ("server-create.md",),
+        (80, 24),
+        ("2",),
+        "80x24: only the lanes, abbreviated lane names in a header that stays on screen.",
+    ),
+    Scene(
+        "narrow-detail",
+        ("server-create.md",),
+        (80, 24),
+        ("down", "enter"),
+        "80x24: the detail of the token request: headers, then the JSON body.",
+    ),
+    Scene(
+        "failure",
+        ("server-create-run2.md",),
+        (160, 50),
+        ("right_square_bracket",),
+        "`]` jumped to the planted 500 on GET /networking/v2.0/ports: red status in the list, "
+        "a heavy arrow back in the lanes, the error body in the detail.",
+    ),
+    Scene(
+        "help",
+        ("server-create.md",),
+        (100, 40),
+        ("question_mark",),
+        "The help screen listing every key, generated from the bindings.",
+    ),
+)
