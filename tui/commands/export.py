@@ -1,0 +1,105 @@
+"""`tracetui export FILE --format FMT [-o OUT] [--redact] [--filter QUERY]`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from tui.export import FORMATS, Redact, export
+from tui.model import Trace
+from tui.query import Query, QueryError, parse_query
+from tui.readers import read_trace
+from tui.redact import Redactor
+from tui.sanitize import visible, visible_line
+from tui.search import all_matches
+
+EXIT_NO_MATCH = 1
+EXIT_TROUBLE = 2
+
+
+class ExportError(Exception):
+    """A problem with the command's arguments or output; the message is one line."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `export` subcommand."""
+    parser = subparsers.add_parser(
+        "export",
+        help="write a trace as mermaid, JSON, HAR, body.md or curl commands",
+        description="Write the exchanges of a trace (or those matching --filter) in another "
+        "format, to stdout or to OUT.",
+    )
+    parser.add_argument("file", help="body.md or requestshook.log")
+    parser.add_argument("-f", "--format", required=True, choices=FORMATS, help="output format")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    parser.add_argument(
+        "--redact",
+        action="store_true",
+        help="replace tokens, passwords and keys with labels such as <token-1>",
+    )
+    parser.add_argument(
+        "--filter",
+        metavar="QUERY",
+        help="export only the exchanges matching QUERY, e.g. 'svc:keystone status:>=400'",
+    )
+    parser.set_defaults(run=run)
+
+
+def _check_output(path: str, trace_path: str) -> None:
+    if os.path.isdir(path):
+        raise ExportError(f"{visible_line(path)}: is a directory; give a file name")
+    if os.path.exists(path) and os.path.exists(trace_path) and os.path.samefile(path, trace_path):
+        raise ExportError(f"{visible_line(path)}: is the trace being exported")
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    except OSError as error:
+        raise ExportError(f"{visible_line(path)}: {error.strerror or error}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export one trace; 0 on success, 1 when --filter matches nothing, 2 on trouble."""
+    try:
+        if args.output is not None:
+            _check_output(args.output, args.file)
+        query = _parse_filter(args.filter) if args.filter is not None else None
+        trace = read_trace(args.file)
+        selection = None
+        if query is not None:
+            selection = all_matches(trace, query)
+            if not selection:
+                message = f"no exchange matches {visible_line(args.filter)}"
+                print(f"tracetui: export: {message}", file=sys.stderr)
+                return EXIT_NO_MATCH
+        redact = _redactor(trace) if args.redact else None
+        text = export(trace, args.format, selection, redact)
+        if args.output is not None:
+            _write(args.output, text)
+        else:
+            # Trace text is untrusted: on a terminal, escape what could drive it.
+            sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
+    except ExportError as error:
+        print(f"tracetui: export: {error}", file=sys.stderr)
+        return EXIT_TROUBLE
+    return 0
+
+
+def _redactor(trace: Trace) -> Redact:
+    redactor = Redactor()
+    # Labels are numbered by first use in the whole file, so `<token-3>` is the same token
+    # whichever exchanges --filter keeps.
+    redactor.learn(trace)
+    return redactor.record
+
+
+def _parse_filter(text: str) -> Query:
+    try:
+        return parse_query(text)
+    except QueryError as error:
+        raise ExportError(
+            f"--filter: {error.message} (at character {error.position + 1})"
+        ) from None
