@@ -20,14 +20,20 @@ class TraceApp(App[int]):
     TITLE = "tracetui"
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, readers: list[TraceReader]) -> None:
+    def __init__(self, readers: list[TraceReader], redact: bool = False) -> None:
         super().__init__()
         self.readers = readers
+        self.redact = redact
         self.crash_log: str | None = None
 
     def on_mount(self) -> None:
         """Open the screen for what was given on the command line."""
-        self.push_screen(ExplorerScreen(self.readers[0]))
+        if len(self.readers) == 2:
+            from tui.screens.diff import DiffScreen
+
+            self.push_screen(DiffScreen(*self.readers))
+        else:
+            self.push_screen(ExplorerScreen(self.readers[0], redact=self.redact))
 
     def _fatal_error(self) -> None:
         # Textual's crash screen prints a traceback with locals, and a local may hold a token
@@ -41,17 +47,17 @@ class TraceApp(App[int]):
         self._close_messages_no_wait()
 
 
-def make_app(paths: list[str]) -> TraceApp:
+def make_app(paths: list[str], redact: bool = False) -> TraceApp:
     """Build the app for one trace (explore) or two (diff); reads the first batch now, so a
     file that is not a trace fails before the terminal is taken over."""
     readers = [TraceReader(path) for path in paths]
     for reader in readers:
         reader.read_batch()
-    return TraceApp(readers)
+    return TraceApp(readers, redact)
 
 
-def run_app(paths: list[str]) -> int:
+def run_app(paths: list[str], redact: bool = False) -> int:
     """Run the UI and return the exit status."""
-    app = make_app(paths)
+    app = make_app(paths, redact)
     app.run()
     return app.return_code or 0

@@ -38,6 +38,9 @@ def _explorer_parser() -> argparse.ArgumentParser:
         epilog="commands: " + ", ".join(f"tracetui {name} --help" for name in COMMANDS),
     )
     parser.add_argument("files", nargs="*", help="body.md or requestshook.log (none: demo)")
+    parser.add_argument(
+        "--redact", action="store_true", help="show secrets as stable labels (<token-1>)"
+    )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     return parser
 
@@ -56,7 +59,7 @@ def _run_explorer(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     from tui.app import run_app
 
-    return run_app(files)
+    return run_app(files, redact=args.redact)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from tui import bodies
 from tui.model import Record, Trace
+from tui.redact import Redactor
 from tui.sanitize import visible
 
 TITLE = "title"
@@ -24,7 +25,7 @@ BLANK = "blank"
 # One 5 MB line would cost seconds per frame to measure; nobody reads past this on screen.
 MAX_LINE_CHARS = 4000
 
-_TOKEN = re.compile(r"[A-Za-z0-9_\-+/=.]{48,}")
+_TOKEN = re.compile(r"[A-Za-z0-9_\-+=]{48,}")
 _JSON_VALUE = re.compile(r'^\s*(?:"(?:[^"\\]|\\.)*"\s*:\s*)?"?(.*?)"?,?\s*$')
 
 
@@ -58,15 +59,20 @@ def value_at(line: DetailLine) -> str:
     return line.text.strip()
 
 
-def _message_lines(trace: Trace, record: Record, title: str) -> list[DetailLine]:
-    headers = trace.source.headers(record)
+def _message_lines(
+    trace: Trace, record: Record, title: str, redactor: Redactor | None
+) -> list[DetailLine]:
+    if redactor is None:
+        headers, body = trace.source.headers(record), trace.source.body(record)
+    else:
+        _, headers, body = redactor.record(trace, record)
     lines = [DetailLine(SECTION, title)]
     lines += [
         DetailLine(HEADER, _cap(visible(f"{name}: {value}")), visible(name))
         for name, value in headers
     ]
     content_type = next((v for n, v in headers if n.lower() == "content-type"), "")
-    view = bodies.describe(trace.source.body(record), content_type)
+    view = bodies.describe(body, content_type)
     lines.append(DetailLine(BLANK, ""))
     if view.note:
         lines.append(DetailLine(NOTE, f"[{view.note}]"))
@@ -75,21 +81,25 @@ def _message_lines(trace: Trace, record: Record, title: str) -> list[DetailLine]
     return lines
 
 
-def exchange_lines(trace: Trace, index: int) -> list[DetailLine]:
-    """All lines of exchange `index`: request first, then the response (or its absence)."""
+def exchange_lines(trace: Trace, index: int, redactor: Redactor | None = None) -> list[DetailLine]:
+    """All lines of exchange `index`: request first, then the response (or its absence).
+
+    With a `redactor`, every secret is replaced by its stable label (`<token-1>`).
+    """
     exchange = trace.exchanges[index]
     request, response = exchange.request, exchange.response
+    target = request.target if redactor is None else redactor.url(request.target)
     lines = [
-        DetailLine(TITLE, f"#{index} {request.method} {request.target}"),
+        DetailLine(TITLE, f"#{index} {request.method} {target}"),
         DetailLine(
             NOTE, f"{request.src} → {request.dst}   lines {request.line}-{request.end_line}"
         ),
     ]
-    lines += _message_lines(trace, request, "─ Request ")
+    lines += _message_lines(trace, request, "─ Request ", redactor)
     lines.append(DetailLine(BLANK, ""))
     if response is None:
         lines.append(DetailLine(SECTION, "─ No response in the trace "))
         return lines
     status = f"{response.status} {response.reason}".strip()
-    lines += _message_lines(trace, response, f"─ Response {status} ")
+    lines += _message_lines(trace, response, f"─ Response {status} ", redactor)
     return lines

@@ -21,12 +21,16 @@ from textual.worker import get_current_worker
 
 from tui.grouping import GROUPING_NAMES, GROUPINGS, layout
 from tui.model import Trace
+from tui.query import Query, QueryError, literal_query, parse_query, parse_search
 from tui.readers import TraceReader
+from tui.redact import Redactor
 from tui.sanitize import visible_line
+from tui.search import FollowResult, all_matches, follow_value, highlight_spans, iter_matches
 from tui.sequence import lane_layout
 from tui.widgets.detail import DetailView
 from tui.widgets.exchange_list import ExchangeList
 from tui.widgets.lanes import SequenceLanes
+from tui.widgets.search_bar import FILTER, SEARCH, SearchBar
 
 NARROW_WIDTH = 120
 PANES = ("list", "lanes", "detail")
@@ -46,9 +50,15 @@ class ExplorerScreen(Screen[None]):
         Binding("enter", "focus_detail", "Detail", show=False),
         Binding("left_square_bracket", "failure(-1)", "Prev fail", key_display="["),
         Binding("right_square_bracket", "failure(1)", "Next fail", key_display="]"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("n", "next_match(1)", "Next match", show=False),
+        Binding("N", "next_match(-1)", "Prev match", show=False, key_display="N"),
+        Binding("f", "filter", "Filter"),
+        Binding("asterisk", "follow_value", "Follow value", show=False, key_display="*"),
         Binding("g", "cycle_grouping", "Group"),
         Binding("c", "copy_curl", "Copy curl"),
         Binding("t", "toggle_tokens", "Tokens", show=False),
+        Binding("R", "toggle_redact", "Redact", key_display="R"),
         Binding("w", "warnings", "Warnings", show=False),
         Binding("1", "pane('list')", "List", show=False),
         Binding("2", "pane('lanes')", "Lanes", show=False),
@@ -59,9 +69,16 @@ class ExplorerScreen(Screen[None]):
     active_pane: reactive[str] = reactive("list")
     narrow: reactive[bool] = reactive(False)
 
-    def __init__(self, reader: TraceReader) -> None:
+    def __init__(
+        self, reader: TraceReader, select: int = 0, back: bool = False, redact: bool = False
+    ) -> None:
+        """Explore `reader`'s trace starting at exchange `select`; `back`: opened from the
+        diff screen, so `esc` returns there; `redact`: secrets shown as labels."""
         super().__init__()
+        self.redactor: Redactor | None = Redactor() if redact else None
         self.reader = reader
+        self.initial = select
+        self.back = back
         self.trace: Trace = reader.trace
         self.grouping = GROUPINGS[0]
         self.collapsed: frozenset[tuple[str, str]] = frozenset()
@@ -69,6 +86,10 @@ class ExplorerScreen(Screen[None]):
         self.selected: int | None = None
         self.full_tokens = False
         self._laid_out_at = 0.0
+        self.search: Query | None = None
+        self.search_text = ""
+        self.matches: list[int] = []
+        self.filter_text = ""
         self._failed = 0
 
     def compose(self) -> ComposeResult:
@@ -78,6 +99,7 @@ class ExplorerScreen(Screen[None]):
             yield ExchangeList(id="list")
             yield SequenceLanes(id="lanes")
             yield DetailView(id="detail")
+        yield SearchBar(id="search-bar")
         yield Footer()
 
     @property
@@ -97,6 +119,7 @@ class ExplorerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Show what is indexed so far, then index the rest in a worker."""
+        self.detail.redactor = self.redactor
         services = self.trace.services
         for view in (self.exchange_list, self.lanes, self.detail):
             view.set_services(services)
@@ -104,7 +127,7 @@ class ExplorerScreen(Screen[None]):
         self.relayout()
         self.exchange_list.focus()
         if self.trace.exchanges:
-            self.select(0)
+            self.select(min(self.initial, len(self.trace.exchanges) - 1))
         if not self.reader.done:
             self.load_rest()
 
@@ -145,6 +168,11 @@ class ExplorerScreen(Screen[None]):
             parts.append(f"group: {GROUPING_NAMES[self.grouping]}")
         if not self.reader.done:
             parts.append(f"indexing {self.reader.progress:.0%} (esc stops)")
+        if self.redactor is not None:
+            parts.append("redacted")
+        if self.filter_text:
+            shown = len(self.filtered or [])
+            parts.append(f"filter: {visible_line(self.filter_text)} ({shown} shown)")
         text = Text(" · ".join(parts))
         if short:
             panes = "  ".join(
@@ -207,12 +235,16 @@ class ExplorerScreen(Screen[None]):
         self.action_pane("detail")
 
     def action_escape(self) -> None:
-        """Stop indexing, or go back from the detail to the list."""
-        if not self.reader.done:
+        """Stop indexing, clear the search, or go back from the detail to the list."""
+        if self.search is not None:
+            self.clear_search()
+        elif not self.reader.done:
             self.workers.cancel_group(self, "load")
             self.notify("Indexing stopped: showing what was read so far.")
         elif self.active_pane != "list":
             self.action_pane("list")
+        elif self.back:
+            self.app.pop_screen()
 
     def action_failure(self, step: int) -> None:
         """Select the previous/next exchange with a 4xx/5xx, in list order."""
@@ -241,13 +273,23 @@ class ExplorerScreen(Screen[None]):
             return
         from tui.export import curl_command
 
-        self.app.copy_to_clipboard(curl_command(self.trace, self.selected))
+        redact = self.redactor.record if self.redactor is not None else None
+        self.app.copy_to_clipboard(curl_command(self.trace, self.selected, redact))
         self.notify(f"Copied exchange #{self.selected} as a curl command.", timeout=3)
 
     def action_toggle_tokens(self) -> None:
         """Show long tokens whole, or shortened."""
         self.full_tokens = not self.full_tokens
-        self.detail.set_options(full_tokens=self.full_tokens, pattern=self.detail.pattern)
+        self.detail.set_options(full_tokens=self.full_tokens, highlighter=self.detail.highlighter)
+
+    def action_toggle_redact(self) -> None:
+        """Show secrets as stable labels (`<token-1>`) or as they are."""
+        self.redactor = None if self.redactor is not None else Redactor()
+        self.detail.redactor = self.redactor
+        if self.selected is not None:
+            self.detail.show_exchange(self.trace, self.selected)
+        self.update_header()
+        self.notify("Secrets redacted." if self.redactor else "Secrets shown.", timeout=2)
 
     def action_warnings(self) -> None:
         """List the reader's warnings with their line numbers."""
@@ -265,3 +307,199 @@ class ExplorerScreen(Screen[None]):
         from tui.screens.text_modal import TextModal
 
         self.app.push_screen(TextModal("tracetui keys", help_lines(self)))
+
+    # Search and filter -------------------------------------------------------------------
+
+    @property
+    def search_bar(self) -> SearchBar:
+        """The bottom bar for `/` and `f`."""
+        return self.query_one(SearchBar)
+
+    def action_search(self) -> None:
+        """Ask for a search: every match is marked in all panes, `n`/`N` visit them."""
+        self.search_bar.open(SEARCH, self.search_text)
+
+    def action_filter(self) -> None:
+        """Ask for a filter that narrows all panes (esc in the bar clears it)."""
+        self.search_bar.open(FILTER, self.filter_text)
+        if self.filter_text:
+            self.search_bar.say("esc clears the filter")
+
+    @on(SearchBar.Submitted)
+    def _query_submitted(self, message: SearchBar.Submitted) -> None:
+        text = message.text.strip()
+        try:
+            query = parse_search(text) if message.mode == SEARCH else parse_query(text)
+        except QueryError as error:
+            pointer = f"col {error.position + 1}: " if error.position >= 0 else ""
+            self.search_bar.say(visible_line(f"{pointer}{error.message}"), error=True)
+            return
+        if message.mode == FILTER:
+            self.apply_filter(text, query)
+        elif text:
+            self.start_search(text, query)
+        else:
+            self.clear_search()
+        self.search_bar.display = message.mode == SEARCH and bool(text)
+        self.query_one(f"#{self.active_pane}").focus()
+
+    @on(SearchBar.Cancelled)
+    def _query_cancelled(self, message: SearchBar.Cancelled) -> None:
+        if message.mode == FILTER and self.filter_text:
+            self.apply_filter("", None)
+        elif message.mode == SEARCH:
+            self.clear_search()
+        self.search_bar.display = self.search is not None
+        self.query_one(f"#{self.active_pane}").focus()
+
+    def start_search(self, text: str, query: Query) -> None:
+        """Search the whole trace in a worker; matches stream in."""
+        self.search = query
+        self.search_text = text
+        self.matches = []
+        self._show_matches()
+        self.detail.set_options(
+            full_tokens=self.full_tokens, highlighter=lambda line: highlight_spans(query, line)
+        )
+        self.search_bar.say("searching…")
+        self.run_search(query)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: Query) -> None:
+        """Scan the trace's bytes for `query`, posting matches a batch at a time."""
+        worker = get_current_worker()
+        for batch in iter_matches(self.trace, query, cancelled=lambda: worker.is_cancelled):
+            self.app.call_from_thread(self._matches_found, query, batch)
+        self.app.call_from_thread(self._search_finished, query)
+
+    def _matches_found(self, query: Query, batch: list[int]) -> None:
+        if query is not self.search:
+            return
+        first = not self.matches
+        self.matches.extend(batch)
+        self._show_matches()
+        if first:
+            here = self.selected if self.selected is not None else -1
+            self.goto_match(next((m for m in self.matches if m >= here), self.matches[0]))
+
+    def _search_finished(self, query: Query) -> None:
+        if query is not self.search:
+            return
+        if not self.matches:
+            self.search_bar.say("no match", error=True)
+        else:
+            self._say_position()
+
+    def _show_matches(self) -> None:
+        marks = frozenset(self.matches)
+        self.exchange_list.matches = marks
+        self.lanes.matches = marks
+        self.exchange_list.refresh()
+        self.lanes.refresh()
+
+    def _say_position(self) -> None:
+        if self.selected in self.matches:
+            where = f"{self.matches.index(self.selected) + 1}/{len(self.matches)}"
+        else:
+            where = f"{len(self.matches)} matches"
+        self.search_bar.say(f"{where}   n/N next/prev   esc clear")
+
+    def clear_search(self) -> None:
+        """Forget the search: no marks, no highlights."""
+        self.workers.cancel_group(self, "search")
+        self.search = None
+        self.matches = []
+        self._show_matches()
+        self.detail.set_options(full_tokens=self.full_tokens, highlighter=None)
+        self.search_bar.display = False
+
+    def goto_match(self, index: int) -> None:
+        """Select matching exchange `index` and put the detail on its first hit."""
+        self.select(index)
+        self._say_position()
+
+    @on(DetailView.Loaded)
+    def _detail_loaded(self, message: DetailView.Loaded) -> None:
+        if self.search is not None and message.index in self.matches:
+            self.detail.next_hit(forward=True, from_row=-1)
+
+    def action_next_match(self, step: int) -> None:
+        """Next/previous hit: within the body when the detail has focus, then across exchanges."""
+        if not self.matches:
+            self.notify("No search: press / first.", timeout=2)
+            return
+        if self.focused is self.detail and self.detail.next_hit(forward=step > 0):
+            return
+        here = self.selected if self.selected is not None else -1
+        if step > 0:
+            target = next((m for m in self.matches if m > here), self.matches[0])
+        else:
+            target = next((m for m in reversed(self.matches) if m < here), self.matches[-1])
+        self.goto_match(target)
+
+    def action_follow_value(self) -> None:
+        """Search for the exact value under the detail cursor: who issued it, who used it."""
+        value = self.detail.current_value() if self.focused is self.detail else ""
+        if not value:
+            self.notify("Put the cursor on a header or JSON value in the detail pane first.")
+            return
+        self.search_bar.open(SEARCH, value)
+        self.follow(value)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def follow(self, value: str) -> None:
+        """Find where `value` was issued and every later use."""
+        result = follow_value(
+            self.trace, value, cancelled=lambda: get_current_worker().is_cancelled
+        )
+        if result is not None:
+            self.app.call_from_thread(self._followed, result)
+
+    def _followed(self, result: FollowResult) -> None:
+        query = literal_query(result.value)
+        self.search = query
+        self.search_text = result.value
+        found = sorted({*result.uses, *([result.origin] if result.origin is not None else [])})
+        self.matches = found
+        self._show_matches()
+        self.detail.set_options(
+            full_tokens=self.full_tokens, highlighter=lambda line: highlight_spans(query, line)
+        )
+        self.query_one(f"#{self.active_pane}").focus()
+        if result.origin is not None:
+            self.goto_match(result.origin)
+            self.notify(
+                f"Issued by #{result.origin}; used by {len(result.uses)} exchanges (n/N).",
+                timeout=4,
+            )
+        elif found:
+            self.goto_match(found[0])
+        else:
+            self.search_bar.say("no match", error=True)
+
+    def apply_filter(self, text: str, query: Query | None) -> None:
+        """Narrow every pane to the exchanges matching `query` (None: show all)."""
+        self.filter_text = text
+        if query is None or not text:
+            self.filter_text = ""
+            self.filtered = None
+            self.relayout()
+            return
+        self.search_bar.say("filtering…")
+        self.run_filter(text, query)
+
+    @work(thread=True, exclusive=True, group="filter", exit_on_error=False)
+    def run_filter(self, text: str, query: Query) -> None:
+        """Find every exchange the filter keeps."""
+        found = all_matches(self.trace, query)
+        self.app.call_from_thread(self._filtered, text, found)
+
+    def _filtered(self, text: str, found: list[int]) -> None:
+        if text != self.filter_text:
+            return
+        self.filtered = found
+        self.relayout()
+        if found and self.selected not in found:
+            self.select(found[0])
+        if not found:
+            self.notify("The filter matches no exchange.", timeout=3)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from pygments.lexers.data import JsonLexer
 from pygments.token import Keyword, Name, Number, Punctuation, String, Token
@@ -32,9 +33,12 @@ from tui.exchange_text import (
     value_at,
 )
 from tui.model import Trace
+from tui.redact import Redactor
 from tui.widgets.themed import ThemedView
 
+Highlighter = Callable[[str], "list[tuple[int, int]]"]
 _LEXER = JsonLexer()
+_JSON_KEY = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*:')
 _TOKEN_CLASSES = (
     (Name.Tag, "syntax-key"),
     (String, "syntax-string"),
@@ -59,6 +63,7 @@ class DetailView(ThemedView):
         "syntax-keyword",
         "syntax-punct",
         "search-hit",
+        "changed",
     }
 
     BINDINGS = [
@@ -77,7 +82,9 @@ class DetailView(ThemedView):
         self.lines: list[DetailLine] = []
         self.index: int | None = None
         self.full_tokens = False
-        self.pattern: re.Pattern[str] | None = None
+        self.highlighter: Highlighter | None = None
+        self.redactor: Redactor | None = None
+        self.marks: frozenset[str] = frozenset()
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
 
     def show_exchange(self, trace: Trace, index: int) -> None:
@@ -87,10 +94,15 @@ class DetailView(ThemedView):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _build(self, trace: Trace, index: int) -> None:
-        lines = exchange_lines(trace, index)
+        lines = exchange_lines(trace, index, self.redactor)
         self.app.call_from_thread(self._set_lines, index, lines)
 
-    def _set_lines(self, index: int, lines: list[DetailLine]) -> None:
+    def show_nothing(self, message: str) -> None:
+        """Show a note instead of an exchange (the diff's missing side)."""
+        self.index = None
+        self._set_lines(None, [DetailLine(NOTE, message)])
+
+    def _set_lines(self, index: int | None, lines: list[DetailLine]) -> None:
         if index != self.index:
             return
         self.lines = lines
@@ -101,10 +113,10 @@ class DetailView(ThemedView):
         self.set_row_count(len(lines), width)
         self.post_message(self.Loaded(index))
 
-    def set_options(self, *, full_tokens: bool, pattern: re.Pattern[str] | None) -> None:
-        """Show tokens whole or shortened; highlight `pattern` matches."""
+    def set_options(self, *, full_tokens: bool, highlighter: Highlighter | None) -> None:
+        """Show tokens whole or shortened; highlight the spans `highlighter` finds."""
         self.full_tokens = full_tokens
-        self.pattern = pattern
+        self.highlighter = highlighter
         self._cache.clear()
         self.refresh()
 
@@ -114,15 +126,15 @@ class DetailView(ThemedView):
             return ""
         return value_at(self.lines[self.cursor])
 
-    def next_hit(self, forward: bool = True) -> bool:
-        """Move the cursor to the next line matching the search; False when there is none."""
-        if self.pattern is None or not self.lines:
+    def next_hit(self, forward: bool = True, from_row: int | None = None) -> bool:
+        """Move the cursor to the next line with a search hit after (before) `from_row`, the
+        cursor by default, without wrapping; False when there is none."""
+        if self.highlighter is None:
             return False
-        count = len(self.lines)
-        step = 1 if forward else -1
-        for offset in range(1, count + 1):
-            row = (self.cursor + step * offset) % count
-            if self.pattern.search(self.lines[row].text):
+        start = self.cursor if from_row is None else from_row
+        rows = range(start + 1, len(self.lines)) if forward else range(start - 1, -1, -1)
+        for row in rows:
+            if self.highlighter(self.lines[row].text):
                 self.move_cursor(row)
                 return True
         return False
@@ -151,18 +163,29 @@ class DetailView(ThemedView):
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        text = self._line_text(self.lines[row])
-        if self.pattern is not None:
-            for match in self.pattern.finditer(text.plain):
-                if match.end() > match.start():
-                    text.stylize(self.style("search-hit"), match.start(), match.end())
+        line = self.lines[row]
+        hits = self.highlighter(line.text) if self.highlighter is not None else []
+        # A hit inside a long token would vanish when shortened: show such lines whole.
+        text = self._line_text(line, whole=bool(hits))
+        for start, end in self.highlighter(text.plain) if hits and self.highlighter else []:
+            text.stylize(self.style("search-hit"), start, end)
+        if self._is_marked(self.lines[row]):
+            text.stylize(self.style("changed"))
         cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
         strip = self.text_strip(text, width, cursor)
         self._cache[key] = strip
         return strip
 
-    def _line_text(self, line: DetailLine) -> Text:
-        content = line.text if self.full_tokens else shorten_tokens(line.text)
+    def _is_marked(self, line: DetailLine) -> bool:
+        if not self.marks:
+            return False
+        if line.kind == HEADER:
+            return line.name.lower() in self.marks
+        key = _JSON_KEY.match(line.text) if line.kind == JSON else None
+        return key is not None and key.group(1) in self.marks
+
+    def _line_text(self, line: DetailLine, whole: bool = False) -> Text:
+        content = line.text if self.full_tokens or whole else shorten_tokens(line.text)
         if line.kind == TITLE:
             return Text(content, style=self.style("title"))
         if line.kind == SECTION:
