@@ -270,3 +270,23 @@ async def test_q_quits(server_create):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_e_exports_the_selection_to_a_file(server_create, tmp_path, monkeypatch):
+    from tui.readers import read_trace
+    from tui.screens.export import ExportModal
+
+    monkeypatch.chdir(tmp_path)
+    app = server_create
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportModal)
+        await pilot.press("down", "down", "down")  # format: markdown
+        await pilot.press("tab", "end")  # scope: the selected exchange
+        await pilot.press("tab", "ctrl+u", *"one.md", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+    exported = read_trace(str(tmp_path / "one.md"))
+    assert [e.request.target for e in exported.exchanges] == ["/identity/v3/auth/tokens"]

@@ -25,6 +25,7 @@ from tui.query import Query, QueryError, literal_query, parse_query, parse_searc
 from tui.readers import TraceReader
 from tui.redact import Redactor
 from tui.sanitize import visible_line
+from tui.screens.export import ExportRequest
 from tui.search import FollowResult, all_matches, follow_value, highlight_spans, iter_matches
 from tui.sequence import lane_layout
 from tui.widgets.detail import DetailView
@@ -57,6 +58,7 @@ class ExplorerScreen(Screen[None]):
         Binding("asterisk", "follow_value", "Follow value", show=False, key_display="*"),
         Binding("g", "cycle_grouping", "Group"),
         Binding("c", "copy_curl", "Copy curl"),
+        Binding("e", "export", "Export"),
         Binding("t", "toggle_tokens", "Tokens", show=False),
         Binding("R", "toggle_redact", "Redact", key_display="R"),
         Binding("w", "warnings", "Warnings", show=False),
@@ -290,6 +292,47 @@ class ExplorerScreen(Screen[None]):
             self.detail.show_exchange(self.trace, self.selected)
         self.update_header()
         self.notify("Secrets redacted." if self.redactor else "Secrets shown.", timeout=2)
+
+    def action_export(self) -> None:
+        """Export the whole trace, the filtered view or the selection to a file."""
+        from tui.screens.export import ExportModal
+
+        scopes: list[tuple[str, list[int] | None]] = [
+            (f"whole trace ({len(self.trace.exchanges)} exchanges)", None)
+        ]
+        if self.filtered is not None:
+            scopes.append((f"filtered view ({len(self.filtered)})", list(self.filtered)))
+        if self.matches:
+            scopes.append((f"search matches ({len(self.matches)})", list(self.matches)))
+        if self.selected is not None:
+            scopes.append((f"selected exchange #{self.selected}", [self.selected]))
+        self.app.push_screen(ExportModal(self.trace.path, scopes), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        target = Path(request.path).expanduser()
+        if not request.path or target.is_dir():
+            self.notify("Export needs a file name, not a folder.", severity="error")
+        elif target.exists():
+            self.notify(f"{visible_line(str(target))} exists: not overwritten.", severity="error")
+        else:
+            self.write_export(request, target)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def write_export(self, request: ExportRequest, target: Path) -> None:
+        """Render and write an export off the UI thread."""
+        from tui.export import export
+
+        redact = self.redactor.record if self.redactor is not None else None
+        try:
+            target.write_text(export(self.trace, request.fmt, request.scope, redact), "utf-8")
+        except OSError as error:
+            message = f"Export failed: {error.strerror or error}"
+            self.app.call_from_thread(self.notify, visible_line(message), severity="error")
+            return
+        message = f"Wrote {request.fmt} to {target}"
+        self.app.call_from_thread(self.notify, visible_line(message), timeout=4)
 
     def action_warnings(self) -> None:
         """List the reader's warnings with their line numbers."""
