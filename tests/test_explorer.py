@@ -290,3 +290,17 @@ async def test_e_exports_the_selection_to_a_file(server_create, tmp_path, monkey
         assert isinstance(app.screen, ExplorerScreen)
     exported = read_trace(str(tmp_path / "one.md"))
     assert [e.request.target for e in exported.exchanges] == ["/identity/v3/auth/tokens"]
+
+
+async def test_command_palette_offers_every_screen_action(server_create):
+    app = server_create
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        screen = explorer(app)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        for wanted in ("Group", "Copy curl", "Search", "Filter", "Export", "Next fail", "Redact"):
+            assert wanted in titles
+        grouping = next(c for c in app.get_system_commands(screen) if c.title == "Group")
+        grouping.callback()
+        await settle(app, pilot)
+        assert screen.grouping != "pair"

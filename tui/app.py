@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from functools import partial
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.crash import write_crash_log
 from tui.readers import TraceReader
@@ -34,6 +38,23 @@ class TraceApp(App[int]):
             self.push_screen(DiffScreen(*self.readers))
         else:
             self.push_screen(ExplorerScreen(self.readers[0], redact=self.redact))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers every key binding of the screen by its description."""
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for binding in type(screen).BINDINGS:
+            if not isinstance(binding, Binding) or binding.action.startswith("app."):
+                continue
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = binding.key_display or binding.key
+            yield SystemCommand(
+                binding.description,
+                f"key {key}",
+                partial(self.call_later, screen.run_action, binding.action),
+            )
 
     def _fatal_error(self) -> None:
         # Textual's crash screen prints a traceback with locals, and a local may hold a token
