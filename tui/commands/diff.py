@@ -1,0 +1,101 @@
+"""`tracetui diff A B [--json] [--raw]`: what really changed between two runs.
+
+Exit status as diff(1): 0 when the runs match, 1 when they differ, 2 on trouble (a file that
+is not a trace is reported by `tui.cli.main`; argparse exits 2 on a bad command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from tui.diff import ADDED, CHANGED, REMOVED, DiffEntry, TraceDiff, diff_traces, to_json, value_text
+from tui.readers import read_trace
+from tui.sanitize import visible, visible_line
+
+EXIT_SAME = 0
+EXIT_DIFFERENT = 1
+# Longer values (a service catalog header, a whole JSON object) are cut in the text output;
+# --json carries them whole.
+MAX_VALUE_CHARS = 160
+MAX_EXAMPLE_CHARS = 40
+MARKERS = {CHANGED: "~", ADDED: "+", REMOVED: "-"}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `diff` subcommand."""
+    parser = subparsers.add_parser(
+        "diff",
+        help="compare two runs of the same operation",
+        description="Align the exchanges of two runs and show what really changed: request "
+        "ids, tokens, UUIDs, timestamps and the like are masked, and ids must correspond one "
+        "to one between the runs. Exit status 0: no differences, 1: differences, 2: trouble.",
+    )
+    parser.add_argument("a", help="run 1: body.md or requestshook.log")
+    parser.add_argument("b", help="run 2: body.md or requestshook.log")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--raw", action="store_true", help="mask nothing: every byte that differs counts"
+    )
+    parser.set_defaults(run=run)
+
+
+def _clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    text = visible_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _entry_lines(entry: DiffEntry) -> list[str]:
+    where = " ".join(
+        f"{side}#{index}"
+        for side, index in (("a", entry.a_index), ("b", entry.b_index))
+        if index is not None
+    )
+    lines = [
+        f"{MARKERS[entry.kind]} [{where}] {entry.src} -> {entry.dst}  "
+        f"{entry.method} {visible_line(entry.path)}"
+    ]
+    for change in entry.changes:
+        key = f" {visible_line(change.key)}" if change.key is not None else ""
+        old, new = _clip(value_text(change.a)), _clip(value_text(change.b))
+        line = f"    {change.part}{key}: {old} -> {new}"
+        if change.note:
+            line += f"  ({visible_line(change.note)})"
+        lines.append(line)
+    return lines
+
+
+def format_diff(diff: TraceDiff, a_path: str, b_path: str) -> str:
+    """The readable report: both files, the summary, what masking hid, each difference."""
+    summary = ", ".join(f"{count} {kind}" for kind, count in diff.summary.items())
+    lines = [
+        f"--- run 1: {visible_line(a_path)} ({len(diff.a.exchanges)} exchanges)",
+        f"+++ run 2: {visible_line(b_path)} ({len(diff.b.exchanges)} exchanges)",
+        summary,
+    ]
+    if diff.raw:
+        lines.append("raw: nothing masked")
+    elif diff.masked:
+        lines.append("masked (values that differ between the runs, by rule):")
+        ranked = sorted(diff.masked.items(), key=lambda item: (-item[1], item[0]))
+        width = max(len(rule) for rule in diff.masked)
+        for rule, count in ranked:
+            a, b = (_clip(value, MAX_EXAMPLE_CHARS) for value in diff.examples[rule])
+            lines.append(f"  {rule.ljust(width)} {count:>6}  e.g. {a} -> {b}")
+    lines.append("")
+    differences = [entry for entry in diff.entries if entry.kind in MARKERS]
+    if not differences:
+        lines.append("no differences")
+    for entry in differences:
+        lines += _entry_lines(entry)
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Diff two traces; 0 when they match, 1 when they differ (TraceError: the caller, 2)."""
+    diff = diff_traces(read_trace(args.a), read_trace(args.b), raw=args.raw)
+    if args.json:
+        print(json.dumps(to_json(diff, args.a, args.b), indent=2))
+    else:
+        print(visible(format_diff(diff, args.a, args.b)))
+    return EXIT_DIFFERENT if diff.has_differences else EXIT_SAME
