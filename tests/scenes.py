@@ -72,6 +72,22 @@ SCENES = (
         "a heavy arrow back in the lanes, the error body in the detail.",
     ),
     Scene(
+        "diff-wide",
+        ("server-create.md", "server-create-run2.md"),
+        (200, 50),
+        ("right_square_bracket",) * 4,
+        "The diff of two boots: summary and masking rules in the header, the aligned list with "
+        "= ~ + - markers, and the PUT whose request body changed: `port.dns_name` listed with "
+        "both values and marked in both sides.",
+    ),
+    Scene(
+        "diff-narrow",
+        ("server-create.md", "server-create-run2.md"),
+        (80, 24),
+        ("right_square_bracket", "right_square_bracket", "2"),
+        "80x24 diff: the changed status (200 -> 500) with both exchanges stacked.",
+    ),
+    Scene(
         "help",
         ("server-create.md",),
         (100, 40),

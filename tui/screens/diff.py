@@ -1,0 +1,238 @@
+"""The diff screen: two runs aligned, each difference shown with where it is.
+
+Both traces are read to the end and aligned in a worker; the screen then shows the aligned
+list, the changes of the selected entry, and the two exchanges side by side (stacked below
+120 columns) with the differing headers and JSON fields marked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.diff import TraceDiff, diff_traces, value_text
+from tui.readers import TraceReader
+from tui.sanitize import visible_line
+from tui.sequence import lane_layout
+from tui.widgets.detail import DetailView
+from tui.widgets.diff_list import DiffList
+from tui.widgets.lanes import SequenceLanes
+from tui.widgets.text_lines import TextLines
+
+NARROW_WIDTH = 120
+PANES = ("diff-entries", "diff-sides", "diff-lanes")
+
+
+def change_marks(diff: TraceDiff, position: int) -> frozenset[str]:
+    """Header names (lower case) and JSON keys that differ in entry `position`."""
+    marks = set()
+    for change in diff.entries[position].changes:
+        if change.key is None:
+            continue
+        if change.part.endswith("headers"):
+            marks.add(change.key.lower())
+        elif change.part.endswith("body") and not change.key.startswith("line "):
+            marks.add(change.key.rsplit(".", 1)[-1].split("[", 1)[0])
+    return frozenset(marks)
+
+
+class DiffScreen(Screen[None]):
+    """Run 1 against run 2: `=` same, `~` changed, `+` only in run 2, `-` only in run 1."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("right_square_bracket", "difference(1)", "Next diff", key_display="]"),
+        Binding("left_square_bracket", "difference(-1)", "Prev diff", key_display="["),
+        Binding("o", "open('a')", "Open run 1"),
+        Binding("O", "open('b')", "Open run 2", key_display="O"),
+        Binding("r", "toggle_raw", "Raw diff"),
+        Binding("1", "pane('diff-entries')", "List", show=False),
+        Binding("2", "pane('diff-sides')", "Sides", show=False),
+        Binding("3", "pane('diff-lanes')", "Lanes", show=False),
+        Binding("enter", "pane('diff-sides')", "Sides", show=False),
+        Binding("escape", "pane('diff-entries')", "Back", show=False),
+    ]
+
+    active_pane: reactive[str] = reactive("diff-entries")
+    narrow: reactive[bool] = reactive(False)
+
+    def __init__(self, reader_a: TraceReader, reader_b: TraceReader) -> None:
+        super().__init__()
+        self.readers = (reader_a, reader_b)
+        self.diff: TraceDiff | None = None
+        self.raw = False
+        self.position = 0
+
+    def compose(self) -> ComposeResult:
+        """Header, entries, and the changes with both exchanges (or both runs' lanes)."""
+        yield Static(Text("tracetui diff · reading both runs…"), id="diff-header")
+        with Horizontal(id="diff-panes"):
+            yield DiffList(id="diff-entries")
+            with Vertical(id="diff-sides"):
+                yield TextLines([], id="changes")
+                with Horizontal(id="side-by-side"):
+                    yield DetailView(id="side-a")
+                    yield DetailView(id="side-b")
+            with Horizontal(id="diff-lanes"):
+                yield SequenceLanes(id="lanes-a")
+                yield SequenceLanes(id="lanes-b")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Read both runs to the end and align them, off the UI thread."""
+        self.narrow = self.app.size.width < NARROW_WIDTH
+        self.watch_active_pane(self.active_pane)
+        self.query_one(DiffList).focus()
+        self.compute()
+
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    def compute(self) -> None:
+        """Finish reading both traces, then align and compare them."""
+        for reader in self.readers:
+            reader.read_all()
+        diff = diff_traces(self.readers[0].trace, self.readers[1].trace, raw=self.raw)
+        self.app.call_from_thread(self.show_diff, diff)
+
+    def show_diff(self, diff: TraceDiff) -> None:
+        """Put a computed diff on screen."""
+        self.diff = diff
+        for side, trace in (("a", diff.a), ("b", diff.b)):
+            lanes = self.query_one(f"#lanes-{side}", SequenceLanes)
+            services = list(dict.fromkeys([*diff.a.services, *diff.b.services]))
+            lanes.set_services(services)
+            self.query_one(f"#side-{side}", DetailView).set_services(services)
+            lanes.matches = frozenset(
+                getattr(entry, f"{side}_index")
+                for entry in diff.entries
+                if entry.kind != "same" and getattr(entry, f"{side}_index") is not None
+            )
+            lanes.show_layout(trace, lane_layout(trace), None)
+        self.query_one(DiffList).set_services(list(dict.fromkeys(diff.a.services)))
+        self.query_one(DiffList).show_diff(diff)
+        self.update_header()
+
+    def update_header(self) -> None:
+        """`tracetui diff · a ⟷ b · 50 same · 3 changed · 1 added · 1 removed`."""
+        if self.diff is None:
+            return
+        names = [visible_line(Path(reader.path).name) for reader in self.readers]
+        summary = " · ".join(f"{count} {kind}" for kind, count in self.diff.summary.items())
+        text = f"tracetui diff · {names[0]} ⟷ {names[1]} · {summary}"
+        if self.raw:
+            text += " · raw (nothing masked)"
+        elif self.diff.masked:
+            masked = ", ".join(f"{n} {rule}" for rule, n in sorted(self.diff.masked.items()))
+            text += f" · masked: {masked}"
+        self.query_one("#diff-header", Static).update(Text(text))
+
+    @on(DiffList.Selected)
+    def _entry_selected(self, message: DiffList.Selected) -> None:
+        self.show_entry(message.position)
+
+    def show_entry(self, position: int) -> None:
+        """Show the changes and both sides of entry `position`."""
+        assert self.diff is not None
+        self.position = position
+        entry = self.diff.entries[position]
+        marks = change_marks(self.diff, position)
+        lines = [Text(f"{entry.kind}: {entry.method} {entry.path}", style="bold")]
+        for change in entry.changes:
+            where = change.part + (f" {change.key}" if change.key else "")
+            line = Text(visible_line(where), style="bold")
+            line.append(f"   {visible_line(value_text(change.a))}", style="red")
+            line.append("  →  ")
+            line.append(visible_line(value_text(change.b)), style="green")
+            if change.note:
+                line.append(f"   ({visible_line(change.note)})", style="italic")
+            lines.append(line)
+        changes = self.query_one("#changes", TextLines)
+        changes.lines = lines
+        changes.set_row_count(len(lines), max(line.cell_len for line in lines))
+        for side, trace, index in (
+            ("a", self.diff.a, entry.a_index),
+            ("b", self.diff.b, entry.b_index),
+        ):
+            detail = self.query_one(f"#side-{side}", DetailView)
+            detail.marks = marks
+            lanes = self.query_one(f"#lanes-{side}", SequenceLanes)
+            if index is None:
+                detail.show_nothing(f"(not in run {'1' if side == 'a' else '2'})")
+            else:
+                detail.show_exchange(trace, index)
+                lanes.select_exchange(index)
+
+    def on_resize(self) -> None:
+        """Side by side when wide, one pane at a time when narrow."""
+        self.narrow = self.app.size.width < NARROW_WIDTH
+
+    def watch_narrow(self, narrow: bool) -> None:
+        """Stack the two sides and show one pane at a time below NARROW_WIDTH."""
+        self.set_class(narrow, "-narrow")
+
+    def watch_active_pane(self, pane: str) -> None:
+        """Mark the active pane; the lanes replace the sides when chosen."""
+        for name in PANES:
+            self.query_one(f"#{name}").set_class(name == pane, "-active")
+        self.set_class(pane == "diff-lanes", "-show-lanes")
+
+    def action_pane(self, pane: str) -> None:
+        """Show pane `pane` and focus what is in it."""
+        self.active_pane = pane
+        target = {
+            "diff-entries": "#diff-entries",
+            "diff-sides": "#side-a",
+            "diff-lanes": "#lanes-a",
+        }[pane]
+        self.query_one(target).focus()
+        if pane == "diff-lanes" and self.diff is not None:
+            # Hidden lanes have no size to scroll in: bring the entry into view once shown.
+            self.call_after_refresh(self.show_entry, self.position)
+
+    def action_difference(self, step: int) -> None:
+        """Jump to the next/previous entry that is not `same`."""
+        if self.diff is None:
+            return
+        positions = self.diff.differences
+        if not positions:
+            self.notify("The runs do not differ.")
+            return
+        after = [p for p in positions if (p - self.position) * step > 0]
+        target = (
+            (after[0] if step > 0 else after[-1]) if after else positions[0 if step > 0 else -1]
+        )
+        self.query_one(DiffList).move_cursor(target)
+
+    def action_open(self, side: str) -> None:
+        """Open run 1's (or run 2's) exchange of this entry in the explorer."""
+        if self.diff is None:
+            return
+        from tui.screens.explorer import ExplorerScreen
+
+        entry = self.diff.entries[self.position]
+        index = entry.a_index if side == "a" else entry.b_index
+        if index is None:
+            self.notify(f"This exchange is not in run {'1' if side == 'a' else '2'}.")
+            return
+        reader = self.readers[0 if side == "a" else 1]
+        self.app.push_screen(ExplorerScreen(reader, select=index, back=True))
+
+    def action_toggle_raw(self) -> None:
+        """Compare with no masking at all, or go back to the masked diff."""
+        self.raw = not self.raw
+        self.compute()
+
+    def action_help(self) -> None:
+        """Every key of this screen."""
+        from tui.screens.help import help_lines
+        from tui.screens.text_modal import TextModal
+
+        self.app.push_screen(TextModal("tracetui diff keys", help_lines(self)))
