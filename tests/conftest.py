@@ -16,10 +16,17 @@ TRACE_FILES = sorted(
 
 
 @pytest.fixture
-def sample() -> "callable":
+def sample() -> callable:
     """Return the path of a sample trace by file name."""
 
     def path_of(name: str) -> Path:
         return SAMPLES / name
 
     return path_of
+
+
+async def settle(app, pilot) -> None:
+    """Let the app's workers (loading, detail, search, diff) finish and the screen catch up."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, settle
 from tui.app import TraceApp, make_app
 from tui.screens.diff import DiffScreen
 from tui.screens.explorer import ExplorerScreen
 from tui.widgets.detail import DetailView
 from tui.widgets.diff_list import DiffList
-
-
-async def settle(app: TraceApp, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

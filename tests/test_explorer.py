@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, settle
 from tui.app import TraceApp, make_app
 from tui.grouping import BY_PAIR, BY_TREE, FLAT
 from tui.screens.explorer import ExplorerScreen
@@ -15,13 +15,6 @@ from tui.widgets.lanes import SequenceLanes
 
 WIDE = (200, 50)
 NARROW = (80, 24)
-
-
-async def settle(app: TraceApp, pilot) -> None:
-    """Let workers (loading, detail building) finish and the screen catch up."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def explorer(app: TraceApp) -> ExplorerScreen:

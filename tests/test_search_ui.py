@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, settle
 from tui.app import TraceApp, make_app
 from tui.screens.explorer import ExplorerScreen
-
-
-async def settle(app: TraceApp, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture
@@ -108,7 +102,9 @@ async def test_star_follows_the_token_to_its_issuer_and_users(app):
         screen = app.screen
         await pilot.press("down", "enter")
         await settle(app, pilot)
-        row = next(i for i, line in enumerate(screen.detail.lines) if line.name == "X-Subject-Token")
+        row = next(
+            i for i, line in enumerate(screen.detail.lines) if line.name == "X-Subject-Token"
+        )
         screen.detail.move_cursor(row)
         await settle(app, pilot)
         token = screen.trace.source.header(screen.trace.exchanges[1].response, "X-Subject-Token")

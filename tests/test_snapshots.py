@@ -7,22 +7,17 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import settle
 from tests.scenes import SCENES, Scene
 from tui.app import make_app
 
 
-async def _settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _run_before(scene: Scene):
     async def run_before(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         for key in scene.keys:
             await pilot.press(key)
-            await _settle(pilot)
+            await settle(pilot.app, pilot)
 
     return run_before
 

@@ -14,21 +14,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.diff import TraceDiff, diff_traces, value_text
 from tui.readers import TraceReader
 from tui.sanitize import visible_line
+from tui.screens.paned import PanedScreen
 from tui.sequence import lane_layout
 from tui.widgets.detail import DetailView
 from tui.widgets.diff_list import DiffList
 from tui.widgets.lanes import SequenceLanes
 from tui.widgets.text_lines import TextLines
-
-NARROW_WIDTH = 120
-PANES = ("diff-entries", "diff-sides", "diff-lanes")
 
 
 def change_marks(diff: TraceDiff, position: int) -> frozenset[str]:
@@ -44,8 +40,10 @@ def change_marks(diff: TraceDiff, position: int) -> frozenset[str]:
     return frozenset(marks)
 
 
-class DiffScreen(Screen[None]):
+class DiffScreen(PanedScreen):
     """Run 1 against run 2: `=` same, `~` changed, `+` only in run 2, `-` only in run 1."""
+
+    PANES = ("diff-entries", "diff-sides", "diff-lanes")
 
     BINDINGS = [
         Binding("q", "app.quit", "Quit"),
@@ -61,9 +59,6 @@ class DiffScreen(Screen[None]):
         Binding("enter", "pane('diff-sides')", "Sides", show=False),
         Binding("escape", "pane('diff-entries')", "Back", show=False),
     ]
-
-    active_pane: reactive[str] = reactive("diff-entries")
-    narrow: reactive[bool] = reactive(False)
 
     def __init__(self, reader_a: TraceReader, reader_b: TraceReader) -> None:
         super().__init__()
@@ -89,8 +84,7 @@ class DiffScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Read both runs to the end and align them, off the UI thread."""
-        self.narrow = self.app.size.width < NARROW_WIDTH
-        self.watch_active_pane(self.active_pane)
+        self.fit_width()
         self.query_one(DiffList).focus()
         self.compute()
 
@@ -170,19 +164,9 @@ class DiffScreen(Screen[None]):
                 detail.show_exchange(trace, index)
                 lanes.select_exchange(index)
 
-    def on_resize(self) -> None:
-        """Side by side when wide, one pane at a time when narrow."""
-        self.narrow = self.app.size.width < NARROW_WIDTH
-
-    def watch_narrow(self, narrow: bool) -> None:
-        """Stack the two sides and show one pane at a time below NARROW_WIDTH."""
-        self.set_class(narrow, "-narrow")
-
-    def watch_active_pane(self, pane: str) -> None:
-        """Mark the active pane; the lanes replace the sides when chosen."""
-        for name in PANES:
-            self.query_one(f"#{name}").set_class(name == pane, "-active")
-        self.set_class(pane == "diff-lanes", "-show-lanes")
+    def panes_changed(self) -> None:
+        """The lanes replace the two sides when chosen."""
+        self.set_class(self.active_pane == "diff-lanes", "-show-lanes")
 
     def action_pane(self, pane: str) -> None:
         """Show pane `pane` and focus what is in it."""

@@ -14,8 +14,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -26,6 +24,7 @@ from tui.readers import TraceReader
 from tui.redact import Redactor
 from tui.sanitize import visible_line
 from tui.screens.export import ExportRequest
+from tui.screens.paned import PanedScreen
 from tui.search import FollowResult, all_matches, follow_value, highlight_spans, iter_matches
 from tui.sequence import lane_layout
 from tui.widgets.detail import DetailView
@@ -33,15 +32,15 @@ from tui.widgets.exchange_list import ExchangeList
 from tui.widgets.lanes import SequenceLanes
 from tui.widgets.search_bar import FILTER, SEARCH, SearchBar
 
-NARROW_WIDTH = 120
-PANES = ("list", "lanes", "detail")
 # While a big file is indexed, re-laying out every pane after each batch would cost more than
 # the indexing; the panes catch up at most this often.
 RELAYOUT_SECONDS = 1.0
 
 
-class ExplorerScreen(Screen[None]):
-    """Three panes over one trace; one pane at a time below NARROW_WIDTH columns."""
+class ExplorerScreen(PanedScreen):
+    """Three panes over one trace; one pane at a time on a narrow terminal."""
+
+    PANES = ("list", "lanes", "detail")
 
     BINDINGS = [
         Binding("q", "app.quit", "Quit"),
@@ -67,9 +66,6 @@ class ExplorerScreen(Screen[None]):
         Binding("3", "pane('detail')", "Detail", show=False),
         Binding("escape", "escape", "Back", show=False),
     ]
-
-    active_pane: reactive[str] = reactive("list")
-    narrow: reactive[bool] = reactive(False)
 
     def __init__(
         self, reader: TraceReader, select: int = 0, back: bool = False, redact: bool = False
@@ -125,7 +121,7 @@ class ExplorerScreen(Screen[None]):
         services = self.trace.services
         for view in (self.exchange_list, self.lanes, self.detail):
             view.set_services(services)
-        self.narrow = self.app.size.width < NARROW_WIDTH
+        self.fit_width()
         self.relayout()
         self.exchange_list.focus()
         if self.trace.exchanges:
@@ -179,7 +175,7 @@ class ExplorerScreen(Screen[None]):
         if short:
             panes = "  ".join(
                 f"[{number}]{pane}" if pane == self.active_pane else f"{number} {pane}"
-                for number, pane in enumerate(PANES, 1)
+                for number, pane in enumerate(self.PANES, 1)
             )
             text.append("   " + panes, style="bold")
         self.query_one("#trace-header", Static).update(text)
@@ -207,25 +203,14 @@ class ExplorerScreen(Screen[None]):
             self.collapsed = self.collapsed - {message.key}
         self.relayout()
 
-    def on_resize(self) -> None:
-        """Switch between three panes and one pane at a time."""
-        self.narrow = self.app.size.width < NARROW_WIDTH
-
-    def watch_narrow(self, narrow: bool) -> None:
-        """Show one pane at a time when the terminal is narrow."""
-        self.set_class(narrow, "-narrow")
-        self.update_header()
-
-    def watch_active_pane(self, pane: str) -> None:
-        """Mark the active pane (the only one shown when narrow)."""
-        for name in PANES:
-            self.query_one(f"#{name}").set_class(name == pane, "-active")
+    def panes_changed(self) -> None:
+        """The header names the pane on screen when only one shows."""
         self.update_header()
 
     def on_descendant_focus(self) -> None:
         """Focus decides which pane is active, so `tab` works in narrow mode too."""
         focused = self.focused
-        if focused is not None and focused.id in PANES:
+        if focused is not None and focused.id in self.PANES:
             self.active_pane = focused.id
 
     def action_pane(self, pane: str) -> None:
