@@ -29,6 +29,12 @@ def decode_span(buffer: Buffer, span: Span) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     if span.indent:
+        # The hook indents every line but the empty ones by exactly `indent` spaces; when the
+        # counts show that, two C-level passes dedent it. Anything else takes the regex.
+        pad = " " * span.indent
+        indented = text.count("\n" + pad) + text.count("\n\n") + text.endswith("\n")
+        if text.startswith(pad) and indented == text.count("\n"):
+            return text[span.indent :].replace("\n" + pad, "\n")
         text = _dedent_pattern(span.indent).sub("", text)
     return text
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 from types import ModuleType
-from typing import Callable
+from typing import BinaryIO, Callable, Union
 
 from tui.calltree import OpenCalls
 from tui.model import REQUEST, Exchange, ParseWarning, Record, Span, Trace
@@ -21,7 +22,13 @@ from tui.source import TraceSource
 
 FORMATS: tuple[ModuleType, ...] = (log, markdown)
 MAX_UTF8_WARNINGS = 20
+# A hostile file can earn a warning per record; past this many the rest are only counted, so
+# a million broken records cost a number, not a million lines in every view.
+MAX_WARNINGS = 10_000
 DEFAULT_BATCH = 8 << 20
+_UTF8_WINDOW = 1 << 16
+
+Buffer = Union[bytes, mmap.mmap]
 
 
 class TraceError(Exception):
@@ -32,28 +39,71 @@ def _shift(span: Span | None, base: int) -> Span | None:
     return None if span is None else Span(span.start + base, span.end + base, span.indent)
 
 
-def detect_format(buffer: bytes | mmap.mmap) -> ModuleType | None:
+def _first_heading(fmt: ModuleType, buffer: Buffer, start: int = 0) -> int:
+    """Offset of the first record heading of `fmt` at or after `start` (a line start), or -1."""
+    if fmt.HEADING.match(buffer, start):
+        return start
+    match = fmt.NEXT_HEADING.search(buffer, start)
+    return match.start() + 1 if match else -1
+
+
+def _heading_starts(fmt: ModuleType, chunk: bytes, limit: int) -> list[int]:
+    starts = [match.start() + 1 for match in fmt.NEXT_HEADING.finditer(chunk, 0, limit)]
+    if fmt.HEADING.match(chunk):
+        starts.insert(0, 0)
+    return starts
+
+
+def detect_format(buffer: Buffer) -> ModuleType | None:
     """The format module whose record heading appears first in the content, or None."""
     found = []
     for fmt in FORMATS:
-        match = fmt.HEADING.search(buffer)
-        if match:
-            found.append((match.start(), fmt))
+        start = _first_heading(fmt, buffer)
+        if start >= 0:
+            found.append((start, fmt))
     return min(found, key=lambda item: item[0])[1] if found else None
 
 
-def _describe_unreadable(buffer: bytes | mmap.mmap) -> str:
-    head = bytes(buffer[: 1 << 16])
+def _describe_unreadable(buffer: Buffer) -> str:
+    head = bytes(buffer[:_UTF8_WINDOW])
     if b"\0" in head:
         return "binary file, not a requestshook trace"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        if error.end < len(head) - 4:
+        # A character cut by the end of the window is not an error of the file.
+        if error.reason != "unexpected end of data" or len(head) < _UTF8_WINDOW:
             return f"not UTF-8 text (bad byte at offset {error.start}), not a requestshook trace"
     return (
         "no requestshook records found (expected `### METHOD /path` or `### (src) REQ >>> (dst)`)"
     )
+
+
+def _open(path: str) -> BinaryIO:
+    try:
+        if os.path.isdir(path):
+            raise TraceError("is a directory, not a trace file")
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise TraceError("no such file") from None
+    except PermissionError:
+        raise TraceError("permission denied") from None
+    except OSError as error:
+        raise TraceError(error.strerror or str(error)) from None
+
+
+def _map_file(file: BinaryIO) -> Buffer:
+    """Map the file; read it instead where the filesystem cannot map it."""
+    try:
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        file.seek(0)
+        return file.read()
+
+
+def _lone_cr(buffer: Buffer) -> bool:
+    """True for a file whose lines end in a bare CR (classic Mac): it has no LF at all."""
+    return buffer.find(b"\r", 0, _UTF8_WINDOW) >= 0 and buffer.find(b"\n") < 0
 
 
 class TraceReader:
@@ -64,19 +114,29 @@ class TraceReader:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._file: BinaryIO | None = None
         try:
-            self._file = self._open(path)
-            size = os.fstat(self._file.fileno()).st_size
-            if size == 0:
-                self._file.close()
+            self._file = _open(path)
+            status = os.fstat(self._file.fileno())
+            if stat.S_ISFIFO(status.st_mode):
+                # A pipe (`tracetui stats <(zcat trace.gz)`) cannot be mapped: read it whole.
+                self._map: Buffer = self._file.read()
+            elif status.st_size:
+                self._map = _map_file(self._file)
+            else:
                 raise TraceError("file is empty")
-            self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ)
+            size = len(self._map)
+            if size == 0:
+                raise TraceError("file is empty")
+            lone_cr = _lone_cr(self._map)
+            if lone_cr:
+                # Read as if every CR were a LF: same length, so offsets and spans still hold.
+                self._map = bytes(self._map).replace(b"\r", b"\n")
             fmt = detect_format(self._map)
             if fmt is None:
-                message = _describe_unreadable(self._map)
-                self.close()
-                raise TraceError(message)
+                raise TraceError(_describe_unreadable(self._map))
         except TraceError as error:
+            self.close()
             raise TraceError(f"{visible_line(path)}: {error}") from None
         self._format = fmt
         self.size = size
@@ -88,21 +148,10 @@ class TraceReader:
         self._answered: set[str] = set()
         self._calls = OpenCalls()
         self._service_set: set[str] = set()
-        self._names: dict[str, str] = {}
         self._utf8_warnings = 0
-
-    @staticmethod
-    def _open(path: str):  # type: ignore[no-untyped-def]
-        try:
-            if os.path.isdir(path):
-                raise TraceError("is a directory, not a trace file")
-            return open(path, "rb")
-        except FileNotFoundError:
-            raise TraceError("no such file") from None
-        except PermissionError:
-            raise TraceError("permission denied") from None
-        except OSError as error:
-            raise TraceError(error.strerror or str(error)) from None
+        self._warning_count = 0
+        if lone_cr:
+            self._warn(1, "lines end in a bare CR (no LF anywhere); read CR as a line break")
 
     @property
     def done(self) -> bool:
@@ -116,7 +165,8 @@ class TraceReader:
 
     def close(self) -> None:
         """Release the file handle; the mapping stays alive while the trace uses it."""
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
     def _cut(self, end: int) -> int:
         """Where to end a chunk at or before `end`: the start of the last record heading."""
@@ -132,27 +182,23 @@ class TraceReader:
                 return newline + 1
             probe = newline
         # One record is larger than a batch: take it whole.
-        following = end
-        while True:
-            newline = self._map.find(b"\n### ", following)
-            if newline < 0:
-                return self.size
-            if heading.match(self._map, newline + 1):
-                return newline + 1
-            following = newline + 1
+        following = _first_heading(self._format, self._map, end)
+        return self.size if following < 0 else following
 
     def read_batch(self, max_bytes: int = DEFAULT_BATCH) -> bool:
         """Index the next chunk of about `max_bytes`; return True when the file is done."""
         if self.trace.complete:
             return True
-        cut = self._cut(self._pos + max_bytes)
-        base = self._pos
-        chunk = self._map[base:cut]
-        self._check_utf8(chunk, base)
-        self._scan(chunk, base)
-        self._line += chunk.count(b"\n")
-        self._pos = cut
-        if cut >= self.size:
+        base, line = self._pos, self._line
+        cut = self._cut(base + max_bytes)
+        # Records start before `cut`; the chunk reaches on so the last of them can be
+        # checked against what follows (a log body's Content-Length, see readers/log.py).
+        reach = self._cut(cut + self._format.LOOKAHEAD) if self._format.LOOKAHEAD else cut
+        chunk = self._map[base:reach]
+        consumed = self._scan(chunk, base, cut - base)
+        self._check_utf8(chunk if consumed == len(chunk) else chunk[:consumed], base, line)
+        self._pos = base + consumed
+        if self._pos >= self.size:
             self._finish()
         return self.trace.complete
 
@@ -162,59 +208,75 @@ class TraceReader:
             pass
         return self.trace
 
-    def _check_utf8(self, chunk: bytes, base: int) -> None:
+    def _check_utf8(self, chunk: bytes, base: int, line: int) -> None:
+        """Warn, with its byte offset, about each invalid UTF-8 sequence (line `line` at 0)."""
+        if chunk.isascii():
+            return
         pos = 0
         while self._utf8_warnings < MAX_UTF8_WARNINGS:
             try:
-                chunk[pos:].decode("utf-8") if pos else chunk.decode("utf-8")
+                (chunk[pos:] if pos else chunk).decode("utf-8")
                 return
             except UnicodeDecodeError as error:
                 offset = pos + error.start
                 self._utf8_warnings += 1
-                line = self._line + chunk.count(b"\n", 0, offset)
                 message = f"invalid UTF-8 at byte offset {base + offset}; shown as \ufffd"
                 if self._utf8_warnings == MAX_UTF8_WARNINGS:
                     message += " (further invalid bytes not reported)"
-                self.trace.warnings.append(ParseWarning(line, message))
-                pos = pos + error.end
+                self._warn(line + chunk.count(b"\n", 0, offset), message)
+                pos += error.end
 
-    def _scan(self, chunk: bytes, base: int) -> None:
-        starts = [match.start() for match in self._format.HEADING.finditer(chunk)]
-        parse: Callable[[bytes, int, int], ParsedRecord] = self._format.parse_record
+    def _scan(self, chunk: bytes, base: int, limit: int) -> int:
+        """Index the records of `chunk` that start before `limit`; return where the next
+        batch starts (past `limit` when a body was found to run on). Advances `_line` there."""
+        starts = _heading_starts(self._format, chunk, limit)
+        parse: Callable[[bytes, int, int, int], ParsedRecord] = self._format.parse_record
+        file_end = self.size - base
+        # `line` is the line number at offset `counted`; newlines are counted once, in order.
         line = self._line
         counted = 0
+        resume = 0
+        last = len(starts) - 1
         for number, start in enumerate(starts):
-            end = starts[number + 1] if number + 1 < len(starts) else len(chunk)
+            if start < resume:
+                continue
+            end = starts[number + 1] if number < last else limit
+            parsed = parse(chunk, start, end, file_end)
             line += chunk.count(b"\n", counted, start)
-            counted = start
-            parsed = parse(chunk, start, end)
-            end_line = line + chunk.count(b"\n", start, max(start, parsed.end - 1))
             for offset, message in parsed.problems:
                 self._warn(line + chunk.count(b"\n", start, offset), message)
+            counted = max(start, parsed.end - 1)
+            end_line = line + chunk.count(b"\n", start, counted)
             self._add(parsed, request_id(chunk, parsed.headers), base + start, base, line, end_line)
+            line = end_line
+            resume = parsed.resume
+        consumed = max(limit, resume)
+        self._line = line + chunk.count(b"\n", counted, consumed)
+        return consumed
 
     def _warn(self, line: int, message: str) -> None:
-        self.trace.warnings.append(ParseWarning(line, message))
-
-    def _intern(self, name: str) -> str:
-        return self._names.setdefault(name, name)
+        self._warning_count += 1
+        if self._warning_count <= MAX_WARNINGS:
+            self.trace.warnings.append(ParseWarning(line, message))
 
     def _add(
         self, parsed: ParsedRecord, rid: str, start: int, base: int, line: int, end_line: int
     ) -> None:
         trace = self.trace
-        src, dst = self._intern(parsed.src), self._intern(parsed.dst)
-        for service in (src, dst):
-            if service not in self._service_set:
-                self._service_set.add(service)
-                trace.services.append(service)
+        # Names come from a cache in the parsers, so equal names are already one object.
+        src, dst = parsed.src, parsed.dst
+        if src not in self._service_set or dst not in self._service_set:
+            for service in (src, dst):
+                if service not in self._service_set:
+                    self._service_set.add(service)
+                    trace.services.append(service)
         record = Record(
             parsed.kind,
             src,
             dst,
-            self._intern(parsed.method),
+            parsed.method,
             parsed.status,
-            self._intern(parsed.reason),
+            parsed.reason,
             parsed.target,
             rid,
             line,
@@ -241,7 +303,14 @@ class TraceReader:
         if not rid:
             self._warn(record.line, "request has no X-Requestshook-Request-Id; it stays unpaired")
             return
-        if rid in self._pending or rid in self._answered:
+        earlier = self._pending.get(rid)
+        if earlier is not None:
+            self._warn(
+                record.line,
+                f"request id {rid} is also used by the request on line "
+                f"{trace.exchanges[earlier].request.line}, which stays unpaired",
+            )
+        elif rid in self._answered:
             self._warn(record.line, f"request id {rid} was already used by an earlier request")
         early = self._early_responses.pop(rid, None)
         if early is not None:
@@ -277,7 +346,14 @@ class TraceReader:
                 f"response is `{response.src}` <-- `{response.dst}` but its request was "
                 f"`{exchange.request.src}` --> `{exchange.request.dst}`",
             )
-        trace.exchanges[index] = exchange._replace(response=response, response_record=record_index)
+        trace.exchanges[index] = Exchange(
+            index,
+            exchange.request,
+            response,
+            exchange.parent,
+            exchange.request_record,
+            record_index,
+        )
         trace.exchange_of_record[record_index] = index
         self._answered.add(exchange.request.request_id)
         self._calls.on_response(index, exchange.request.dst)
@@ -287,7 +363,11 @@ class TraceReader:
         for _rid, index in self._pending.items():
             request = trace.exchanges[index].request
             self._warn(request.line, f"request {request.method} {request.target} got no response")
-        trace.warnings.sort(key=lambda warning: warning.line)
+        # By line, then by text: the order is the same however the file was batched.
+        trace.warnings.sort(key=lambda warning: (warning.line, warning.message))
+        hidden = self._warning_count - len(trace.warnings)
+        if hidden > 0:
+            trace.warnings.append(ParseWarning(0, f"{hidden} more warnings not listed"))
         trace.complete = True
         self.close()
 

@@ -1,0 +1,481 @@
+"""A corpus of broken and hostile traces, generated from the sample traces.
+
+Every case is built from the project's own samples (or from scratch) with plain byte surgery,
+so it needs no reader to make. Other tests import it:
+
+    from tests.hostile import CASES, write_case
+    path = write_case("fake-heading-in-log-body", tmp_path)
+
+`CASES` maps a name to a `Case`: the bytes of the file and what the reader must report about
+it (`must_warn`: at least one warning; `lines`: lines that must each carry a warning). `cuts()`
+yields the cut points of a sample: every record boundary and points inside each record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_traces"
+MD_SAMPLE = "image-show.md"
+LOG_SAMPLE = "image-show.log"
+
+# Record headings as plain text: a markdown record starts with "### " and a method or status,
+# a log record with "### (src) REQ >>>" or "### (src) RESP <<<".
+MD_HEADING = re.compile(rb"(?m)^### (?:\(\d+\) )?(?:[A-Z]+ +\S|\d{3}\b)")
+LOG_HEADING = re.compile(rb"(?m)^### \([^)\n]*\) (?:REQ >>>|RESP <<<) \(")
+REQUEST_ID_LINE = re.compile(rb"(?m)^([ \t]*)X-Requestshook-Request-Id:[ \t]*(\S+)")
+
+# Characters a trace must never get onto a terminal: ESC sequences (clear screen, OSC 52
+# clipboard write, OSC 0 title), 8-bit CSI, NUL, BEL, bidi override, zero-width space, BOM.
+NASTY = "\x1b[2J\x1b]52;c;cHduZWQ=\x07\x1b]0;pwned\x07\x9b31m\x00\x08\u202e\u200b\ufeff\x7f"
+NASTY_BYTES = NASTY.encode("utf-8")
+
+
+class Case(NamedTuple):
+    """A hostile file and what reading it must produce."""
+
+    data: bytes
+    must_warn: bool = True
+    lines: tuple[int, ...] = ()
+
+
+@cache
+def sample(name: str) -> bytes:
+    """The bytes of a sample trace."""
+    return (SAMPLES / name).read_bytes()
+
+
+def heading_pattern(data: bytes) -> re.Pattern[bytes]:
+    """The heading pattern of the format `data` is in (the one that appears first)."""
+    md, log = MD_HEADING.search(data), LOG_HEADING.search(data)
+    if md is None or (log is not None and log.start() < md.start()):
+        return LOG_HEADING
+    return MD_HEADING
+
+
+def split_records(data: bytes) -> tuple[bytes, list[bytes]]:
+    """(text before the first record, the records), each record from its heading to the next."""
+    starts = [match.start() for match in heading_pattern(data).finditer(data)]
+    ends = [*starts[1:], len(data)]
+    return data[: starts[0]], [data[start:end] for start, end in zip(starts, ends)]
+
+
+def join(preamble: bytes, records: list[bytes]) -> bytes:
+    """The inverse of `split_records`."""
+    return preamble + b"".join(records)
+
+
+def small_sample(name: str, records: int = 4) -> bytes:
+    """The first `records` records of a sample (two exchanges: a JSON body, `none` bodies)."""
+    preamble, all_records = split_records(sample(name))
+    return join(preamble, all_records[:records])
+
+
+def is_request(record: bytes) -> bool:
+    """True for a request record of either format."""
+    first = record.split(b"\n", 1)[0]
+    if b" REQ >>> " in first:
+        return True
+    return b" RESP <<< " not in first and re.match(rb"### (?:\(\d+\) )?[A-Z]", first) is not None
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """The 1-based line number of a byte offset."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def record_end(data: bytes, start: int, end: int) -> int:
+    """Where the record in `data[start:end]` ends: after the closing fence of its Body block
+    (markdown, where prose may follow) or at its last non-blank byte (log)."""
+    body_tab = data.find(b'=== "Body"', start, end)
+    if body_tab >= 0:
+        opening = data.index(b"\n", body_tab + 1)
+        closing = data.find(b"```", data.index(b"\n", opening + 1), end)
+        if closing >= 0:
+            return closing + 3
+    return start + len(data[start:end].rstrip())
+
+
+def cuts(data: bytes) -> Iterator[tuple[str, int]]:
+    """Cut points of a trace: each record boundary and points inside each record.
+
+    Inside a record: the middle of the heading line, the end of the heading line, the middle
+    of the record, and one byte short of the record's end.
+    """
+    starts = [match.start() for match in heading_pattern(data).finditer(data)]
+    ends = [*starts[1:], len(data)]
+    for number, (start, end) in enumerate(zip(starts, ends)):
+        yield f"record {number} boundary", start
+        line_end = data.index(b"\n", start)
+        last = record_end(data, start, end)
+        yield f"record {number} mid-heading", (start + line_end) // 2
+        yield f"record {number} after heading", line_end
+        yield f"record {number} middle", (start + last) // 2
+        yield f"record {number} before its end", last - 1
+
+
+def _records(name: str) -> tuple[bytes, list[bytes]]:
+    return split_records(sample(name))
+
+
+def _without_final_newline(name: str) -> Case:
+    return Case(sample(name).rstrip(b"\n"), must_warn=name.endswith(".log"))
+
+
+def _crlf(name: str) -> Case:
+    return Case(sample(name).replace(b"\n", b"\r\n"), must_warn=False)
+
+
+def _lone_cr(name: str) -> Case:
+    return Case(sample(name).replace(b"\n", b"\r"))
+
+
+def _cr_inside_lines(name: str) -> Case:
+    # A CR in a header value or a service name, as a terminal would obey it: sanitized.
+    data = sample(name).replace(b"Host: ", b"Host: \r", 3).replace(b"keystone", b"key\rstone", 1)
+    return Case(data, must_warn=False)
+
+
+def _duplicated_records(name: str) -> Case:
+    preamble, records = _records(name)
+    return Case(join(preamble, [record for record in records for _ in range(2)]))
+
+
+def _file_twice(name: str) -> Case:
+    return Case(sample(name) + sample(name))
+
+
+def _lost_responses(name: str) -> Case:
+    preamble, records = _records(name)
+    data = join(preamble, [record for record in records if is_request(record)])
+    lines = tuple(line_of(data, m.start()) for m in heading_pattern(data).finditer(data))
+    return Case(data, lines=lines)
+
+
+def _responses_first(name: str) -> Case:
+    """Every response moved right before its request (the request keeps its id)."""
+    preamble, records = _records(name)
+    ids = [REQUEST_ID_LINE.search(record).group(2) for record in records]
+    order = list(range(len(records)))
+    for number, record in enumerate(records):
+        if not is_request(record):
+            request = ids.index(ids[number])
+            order.remove(number)
+            order.insert(order.index(request), number)
+    return Case(join(preamble, [records[number] for number in order]))
+
+
+def _missing_ids(name: str) -> Case:
+    return Case(REQUEST_ID_LINE.sub(rb"\1X-Requestshook-Nothing: here", sample(name)))
+
+
+def _duplicate_ids(name: str) -> Case:
+    return Case(REQUEST_ID_LINE.sub(rb"\1X-Requestshook-Request-Id: same", sample(name)))
+
+
+def _one_id_missing(name: str) -> Case:
+    data = sample(name)
+    match = list(REQUEST_ID_LINE.finditer(data))[2]
+    data = data[: match.start(2)] + data[match.end(2) :]
+    return Case(data)
+
+
+def _nul_bytes(name: str) -> Case:
+    data = sample(name).replace(b"keystone", b"key\0stone", 2).replace(b"Host: ", b"Host: \0")
+    return Case(data.replace(b'"auth"', b'"au\0th"'), must_warn=False)
+
+
+def _invalid_utf8(name: str) -> Case:
+    """Three bad sequences at known offsets: a lone continuation byte, an 0xff, a cut char."""
+    data = sample(name)
+    first = data.index(b"Accept")
+    second = data.index(b"Connection", first)
+    third = data.rindex(b"none")
+    data = (
+        data[:first]
+        + b"\x80"
+        + data[first:second]
+        + b"\xff\xfe"
+        + data[second:third]
+        + b"\xe2\x82"
+        + data[third:]
+    )
+    return Case(data, lines=(line_of(data, first), line_of(data, second + 1)))
+
+
+def _unterminated_fence(name: str) -> Case:
+    data = sample(name)
+    fence = data.index(b"\n    ```\n", data.index(b'=== "Body"', len(data) // 3))
+    data = data[:fence] + data[fence + len(b"\n    ```") :]
+    return Case(data, lines=(line_of(data, data.rindex(b"    ``` json", 0, fence)),))
+
+
+def _long_line(name: str, size: int = 5 << 20) -> Case:
+    """A single 5 MB line: a body that is one line, as an upload logged as text would be."""
+    data = sample(name)
+    at = data.index(b"none")
+    line = b"x" * size
+    return Case(data[:at] + line + data[at + 4 :], must_warn=False)
+
+
+def _long_heading(name: str, size: int = 5 << 20) -> Case:
+    data = sample(name)
+    at = data.index(b"\n", data.index(b"### ")) - 1
+    return Case(data[:at] + b"/" + b"y" * size + data[at:])
+
+
+def _space_storm(name: str, size: int = 1 << 20) -> Case:
+    """Heading and header lines of a million spaces: a backtracking regex would never end."""
+    data = sample(name)
+    at = data.index(b"\n", data.index(b"### ")) + 1
+    if name.endswith(".log"):
+        storm = b"### (a) RESP <<< (b) : 200" + b" " * size + b"x\n\n" + b" " * size + b"x\n\n"
+    else:
+        storm = b"### 200" + b" " * size + b"x\n`a`" + b" " * size + b"x\n\n"
+    return Case(data[:at] + b"\n" + storm + data[at:])
+
+
+def _deep_json(name: str, depth: int = 100_000) -> Case:
+    """A JSON body nested 100,000 deep: a recursive parser hits RecursionError."""
+    data = sample(name)
+    at = data.index(b"none")
+    indent = b"" if name.endswith(".log") else b"    "
+    body = b"[" * depth + b"]" * depth
+    return Case(
+        data[:at] + body + b"\n" + indent + b'{"a": ' + body + b"}" + data[at + 4 :],
+        must_warn=False,
+    )
+
+
+def _huge_integers(name: str, digits: int = 5000) -> Case:
+    """Integers over 4,300 digits (int() refuses them) in a body and in Content-Length."""
+    data = sample(name)
+    at = data.index(b"none")
+    data = data[:at] + b'{"size": ' + b"7" * digits + b"}" + data[at + 4 :]
+    return Case(
+        data.replace(b"Content-Length: 274", b"Content-Length: " + b"9" * digits), must_warn=False
+    )
+
+
+def _escapes_everywhere(name: str) -> Case:
+    """Terminal escapes, bidi overrides and zero-width characters in every field."""
+    data = sample(name)
+    for word in (b"keystone", b"openstack", b"GET", b"/identity/", b"MULTIPLE", b"Host", b"none"):
+        data = data.replace(word, word + NASTY_BYTES, 1)
+    return Case(data)
+
+
+def _markup_everywhere(name: str) -> Case:
+    """Rich/Textual markup in every field: `[/bold]` crashes a markup parser, `[@click]` acts."""
+    markup = b"[/bold][@click=app.screenshot('x.svg','/tmp')]x[/][link=file:///etc/passwd]y[/]"
+    data = sample(name)
+    for word in (b"keystone", b"/identity/", b"MULTIPLE", b"Host", b"none"):
+        data = data.replace(word, word + markup, 1)
+    return Case(data, must_warn=False)
+
+
+def _fake_log_record(rid: bytes = b"injected-id") -> bytes:
+    return (
+        b"### (evil) REQ >>> (victim) : GET http://evil/x\n"
+        b"X-Requestshook-Request-Id: " + rid + b"\n\nnone\n"
+    )
+
+
+def _log_with_text_body(body: bytes, length: int | None, at_end: bool = False) -> bytes:
+    """image-show.log with one more exchange whose request carries a text body."""
+    length_line = b"" if length is None else b"Content-Length: %d\n" % length
+    request = (
+        b"\n### (openstack) REQ >>> (glance-api) : POST http://127.0.0.1:60999/v2/notes\n"
+        b"Content-Type: text/plain\n" + length_line + b"X-Requestshook-Request-Id: note-1\n"
+        b"X-Requestshook-Request-From: openstack\n\n" + body + b"\n\n"
+    )
+    response = (
+        b"\n### (openstack) RESP <<< (glance-api) : 204 NO CONTENT POST "
+        b"http://127.0.0.1:60999/v2/notes\nX-Requestshook-Request-Id: note-1\n"
+        b"X-Requestshook-Request-From: openstack\n\nnone\n\n"
+    )
+    data = sample(LOG_SAMPLE)
+    if at_end:
+        return data + request
+    preamble, records = split_records(data)
+    return join(preamble, [*records[:2], request[1:] + b"\n", response[1:] + b"\n", *records[2:]])
+
+
+def fake_heading_body() -> bytes:
+    """A text body with a line that reads exactly like a log record, blank lines around it."""
+    return b"first line\n\n\n" + _fake_log_record() + b"\nlast line"
+
+
+def _fake_heading_in_log_body() -> Case:
+    body = fake_heading_body()
+    data = _log_with_text_body(body, len(body))
+    return Case(data, lines=(line_of(data, data.index(b"### (evil)")),))
+
+
+def _fake_heading_without_length() -> Case:
+    return Case(_log_with_text_body(fake_heading_body(), None))
+
+
+def _fake_heading_wrong_length() -> Case:
+    body = fake_heading_body()
+    return Case(_log_with_text_body(body, len(body) - 5))
+
+
+def _fake_heading_length_past_end() -> Case:
+    return Case(_log_with_text_body(fake_heading_body(), 10**12))
+
+
+def _fake_heading_in_last_record() -> Case:
+    body = fake_heading_body()
+    data = _log_with_text_body(body, len(body), at_end=True)
+    return Case(data, lines=(line_of(data, data.index(b"### (evil)")),))
+
+
+def _lengths_past_next_record(count: int = 2000) -> Case:
+    """Text bodies whose Content-Length reaches far past the next record: each must be
+    checked once, not make the reader read the file again from every such record."""
+    records = []
+    for number in range(count):
+        records.append(
+            b"### (a) REQ >>> (b) : POST http://h/x\nContent-Length: 300000\n"
+            b"X-Requestshook-Request-Id: %d\n\nsome text\nmore text\n\n\n" % number
+        )
+        records.append(
+            b"### (a) RESP <<< (b) : 204 NO CONTENT POST http://h/x\n"
+            b"X-Requestshook-Request-Id: %d\n\nnone\n\n\n" % number
+        )
+    return Case(b"".join(records))
+
+
+def open_then_answered(count: int) -> bytes:
+    """`count` requests from one caller, then their responses, last first: as many calls
+    open at once as there are requests."""
+    requests = [
+        b"### (a) REQ >>> (b) : GET http://h/%d\nX-Requestshook-Request-Id: %d\n\nnone\n\n\n"
+        % (number, number)
+        for number in range(count)
+    ]
+    responses = [
+        b"### (a) RESP <<< (b) : 200 OK GET http://h/%d\nX-Requestshook-Request-Id: %d\n\n"
+        b"none\n\n\n" % (number, number)
+        for number in range(count)
+    ]
+    return b"".join(requests + responses[::-1])
+
+
+def _fake_heading_in_md_body() -> Case:
+    """In body.md every body line is indented, so a heading-like body line is just text."""
+    data = sample(MD_SAMPLE)
+    return Case(data.replace(b"    none", b"    ### GET /x\n    `a` --> `b`", 1), must_warn=False)
+
+
+def _unindented_heading_in_md_fence() -> Case:
+    """Hand-edited: an unindented heading inside a fence ends the fence, as in markdown."""
+    data = sample(MD_SAMPLE)
+    return Case(data.replace(b"    none", b"### GET /x", 1))
+
+
+def _gap_headings_md() -> Case:
+    """Prose headings between records are no records (an annotated document)."""
+    preamble, records = _records(MD_SAMPLE)
+    records[3] += b"### Notes\n\nSome prose about the call.\n\n"
+    return Case(join(preamble, records), must_warn=False)
+
+
+def _garbage_tail(name: str) -> Case:
+    return Case(sample(name) + bytes(range(256)) * 4)
+
+
+def _mixed_formats() -> Case:
+    """A markdown trace with log records pasted in: they belong to the markdown records."""
+    return Case(sample(MD_SAMPLE) + sample(LOG_SAMPLE), must_warn=False)
+
+
+def _headings_only(count: int = 1000) -> Case:
+    return Case(b"".join(b"### GET /x%d\n" % number for number in range(count)))
+
+
+def _empty_blocks() -> Case:
+    record = (
+        b'### GET /x\n`a` --> `b`\n=== "Header"\n    ```\n    ```\n=== "Body"\n    ```\n    ```\n'
+    )
+    return Case(record * 3)
+
+
+# Cases made from either sample: the name gets "-md" or "-log".
+PER_SAMPLE: dict[str, Callable[[str], Case]] = {
+    "crlf": _crlf,
+    "lone-cr": _lone_cr,
+    "cr-inside-lines": _cr_inside_lines,
+    "no-final-newline": _without_final_newline,
+    "duplicated-records": _duplicated_records,
+    "file-twice": _file_twice,
+    "lost-responses": _lost_responses,
+    "responses-first": _responses_first,
+    "missing-ids": _missing_ids,
+    "duplicate-ids": _duplicate_ids,
+    "one-id-missing": _one_id_missing,
+    "nul-bytes": _nul_bytes,
+    "invalid-utf8": _invalid_utf8,
+    "5mb-line": _long_line,
+    "5mb-heading": _long_heading,
+    "space-storm": _space_storm,
+    "deep-json": _deep_json,
+    "huge-integers": _huge_integers,
+    "escapes-everywhere": _escapes_everywhere,
+    "markup-everywhere": _markup_everywhere,
+    "garbage-tail": _garbage_tail,
+}
+
+CASES: dict[str, Callable[[], Case]] = {
+    "unterminated-fence-md": lambda: _unterminated_fence(MD_SAMPLE),
+    "fake-heading-in-log-body": _fake_heading_in_log_body,
+    "fake-heading-without-length": _fake_heading_without_length,
+    "fake-heading-wrong-length": _fake_heading_wrong_length,
+    "fake-heading-length-past-end": _fake_heading_length_past_end,
+    "fake-heading-in-last-record": _fake_heading_in_last_record,
+    "lengths-past-next-record": _lengths_past_next_record,
+    "all-open-then-answered": lambda: Case(open_then_answered(2000), must_warn=False),
+    "fake-heading-in-md-body": _fake_heading_in_md_body,
+    "unindented-heading-in-md-fence": _unindented_heading_in_md_fence,
+    "prose-headings-md": _gap_headings_md,
+    "mixed-formats": _mixed_formats,
+    "headings-only": _headings_only,
+    "empty-blocks": _empty_blocks,
+}
+for _kind, _make in PER_SAMPLE.items():
+    for _sample in (MD_SAMPLE, LOG_SAMPLE):
+        CASES[f"{_kind}-{_sample.rsplit('.', 1)[1]}"] = lambda make=_make, name=_sample: make(name)
+
+
+def write_case(name: str, folder: Path) -> Path:
+    """Write case `name` into `folder` and return its path (the suffix tells the format)."""
+    data = CASES[name]().data
+    suffix = ".log" if heading_pattern(data) is LOG_HEADING else ".md"
+    path = folder / f"{name}{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def tiny_records(count: int, fmt: str = "log") -> Iterator[bytes]:
+    """`count` minimal records (request, response, request, ...), paired by their ids."""
+    for number in range(count):
+        rid = b"%d" % (number // 2)
+        if fmt == "log":
+            arrow = b"REQ >>>" if number % 2 == 0 else b"RESP <<<"
+            status = b"" if number % 2 == 0 else b"200 OK "
+            yield (
+                b"### (a) " + arrow + b" (b) : " + status + b"GET http://h/x\n"
+                b"X-Requestshook-Request-Id: " + rid + b"\n\nnone\n\n\n"
+            )
+        else:
+            heading, arrow = (b"GET /x", b"-->") if number % 2 == 0 else (b"200 OK /x", b"<--")
+            yield (
+                b"### " + heading + b"\n`a` " + arrow + b' `b`\n\n=== "Header"\n    ```\n'
+                b"    X-Requestshook-Request-Id: " + rid + b'\n    ```\n\n=== "Body"\n'
+                b"    ```\n    none\n    ```\n\n\n"
+            )
