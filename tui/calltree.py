@@ -17,19 +17,22 @@ class OpenCalls:
 
     def __init__(self) -> None:
         self._open: dict[str, list[int]] = {}
+        self._answered: set[int] = set()
 
     def on_request(self, index: int, src: str, dst: str) -> int | None:
         """Register request `index` from `src` to `dst`; return its parent exchange or None."""
         handling = self._open.get(src)
+        # Answered calls leave a service's stack lazily, from the top: each leaves once, so a
+        # response costs O(1) however many calls are open at the same time.
+        while handling and handling[-1] in self._answered:
+            self._answered.discard(handling.pop())
         parent = handling[-1] if handling else None
         self._open.setdefault(dst, []).append(index)
         return parent
 
     def on_response(self, index: int, dst: str) -> None:
         """Exchange `index` was answered by `dst`: `dst` is no longer handling it."""
-        handling = self._open.get(dst)
-        if handling and index in handling:
-            handling.remove(index)
+        self._answered.add(index)
 
 
 def is_rpc_root(exchange: Exchange, root_service: str | None) -> bool:
