@@ -68,17 +68,17 @@ class TraceApp(App[int]):
         self._close_messages_no_wait()
 
 
-def make_app(paths: list[str], redact: bool = False) -> TraceApp:
+def make_app(paths: list[str], redact: bool = False, follow: bool = False) -> TraceApp:
     """Build the app for one trace (explore) or two (diff); reads the first batch now, so a
     file that is not a trace fails before the terminal is taken over."""
-    readers = [TraceReader(path) for path in paths]
+    readers = [TraceReader(path, follow=follow) for path in paths]
     for reader in readers:
         reader.read_batch()
     return TraceApp(readers, redact)
 
 
-def run_app(paths: list[str], redact: bool = False) -> int:
+def run_app(paths: list[str], redact: bool = False, follow: bool = False) -> int:
     """Run the UI and return the exit status."""
-    app = make_app(paths, redact)
+    app = make_app(paths, redact, follow)
     app.run()
     return app.return_code or 0

@@ -41,6 +41,9 @@ def _explorer_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--redact", action="store_true", help="show secrets as stable labels (<token-1>)"
     )
+    parser.add_argument(
+        "--follow", action="store_true", help="keep reading a trace that is still written"
+    )
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     return parser
 
@@ -59,7 +62,10 @@ def _run_explorer(args: argparse.Namespace) -> int:
         return EXIT_TROUBLE
     from tui.app import run_app
 
-    return run_app(files, redact=args.redact)
+    if args.follow and len(files) != 1:
+        print("tracetui: --follow takes one trace", file=sys.stderr)
+        return EXIT_TROUBLE
+    return run_app(files, redact=args.redact, follow=args.follow)
 
 
 def main(argv: list[str] | None = None) -> int:

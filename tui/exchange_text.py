@@ -81,10 +81,13 @@ def _message_lines(
     return lines
 
 
-def exchange_lines(trace: Trace, index: int, redactor: Redactor | None = None) -> list[DetailLine]:
+def exchange_lines(
+    trace: Trace, index: int, redactor: Redactor | None = None, waiting: bool = False
+) -> list[DetailLine]:
     """All lines of exchange `index`: request first, then the response (or its absence).
 
-    With a `redactor`, every secret is replaced by its stable label (`<token-1>`).
+    With a `redactor`, every secret is replaced by its stable label (`<token-1>`); `waiting`
+    says the file is being followed, so a missing response may still come.
     """
     exchange = trace.exchanges[index]
     request, response = exchange.request, exchange.response
@@ -98,7 +101,8 @@ def exchange_lines(trace: Trace, index: int, redactor: Redactor | None = None) -
     lines += _message_lines(trace, request, "─ Request ", redactor)
     lines.append(DetailLine(BLANK, ""))
     if response is None:
-        lines.append(DetailLine(SECTION, "─ No response in the trace "))
+        absent = "─ Waiting for the response… " if waiting else "─ No response in the trace "
+        lines.append(DetailLine(SECTION, absent))
         return lines
     status = f"{response.status} {response.reason}".strip()
     lines += _message_lines(trace, response, f"─ Response {status} ", redactor)

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
-from tui.readers.scanner import TraceError, TraceReader, detect_format, read_trace
+from tui.readers.scanner import (
+    GROWN,
+    REPLACED,
+    SAME,
+    TraceError,
+    TraceReader,
+    detect_format,
+    read_trace,
+)
 
-__all__ = ["TraceError", "TraceReader", "detect_format", "read_trace"]
+__all__ = [
+    "GROWN",
+    "REPLACED",
+    "SAME",
+    "TraceError",
+    "TraceReader",
+    "detect_format",
+    "read_trace",
+]

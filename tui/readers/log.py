@@ -259,3 +259,13 @@ def _check_body(
         size = end - start - chunk.count(b"\r\n", start, end)
         if not size <= length <= region_end - start:
             problems.append((start, f"body is {size} bytes but Content-Length says {length}"))
+
+
+def record_complete(buffer: bytes, start: int, end: int) -> bool:
+    """Whether the record at `start` is whole: headers, a body, and the blank line the hook
+    writes after it."""
+    record = bytes(buffer[start:end]).replace(b"\r\n", b"\n")
+    headers_end = record.find(b"\n\n")
+    if headers_end < 0:
+        return False
+    return bool(record[headers_end:].strip()) and record.endswith(b"\n\n")

@@ -264,3 +264,16 @@ def _check_tail(chunk: bytes, record_end: int, end: int, problems: list[tuple[in
         problems.append(
             (line_start, "the file ends in a partial line that looks like a cut-off heading")
         )
+
+
+_BODY_TAB = re.compile(rb'(?mi)^=== +"Body"')
+_FENCE_LINE = re.compile(rb"(?m)^[ \t]*(?:`{3,}|~{3,})")
+
+
+def record_complete(buffer: bytes, start: int, end: int) -> bool:
+    """Whether the record at `start` is whole: its Body block has opened and closed."""
+    tab = _BODY_TAB.search(buffer, start, end)
+    if tab is None:
+        return False
+    fences = _FENCE_LINE.finditer(buffer, tab.end(), end)
+    return next(fences, None) is not None and next(fences, None) is not None

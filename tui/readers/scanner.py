@@ -10,6 +10,7 @@ from __future__ import annotations
 import mmap
 import os
 import stat
+import time
 from types import ModuleType
 from typing import BinaryIO, Callable, Union
 
@@ -26,6 +27,13 @@ MAX_UTF8_WARNINGS = 20
 # a million broken records cost a number, not a million lines in every view.
 MAX_WARNINGS = 10_000
 DEFAULT_BATCH = 8 << 20
+# What `poll()` says of a followed file.
+GROWN = "grown"
+SAME = "same"
+REPLACED = "replaced"
+# A followed file's last record may be half written. It is held back until it looks complete,
+# or until the file has not changed for this long (then it is read as it is, with warnings).
+TAIL_SETTLE_SECONDS = 2.0
 _UTF8_WINDOW = 1 << 16
 
 Buffer = Union[bytes, mmap.mmap]
@@ -112,12 +120,16 @@ class TraceReader:
     Raises `TraceError` from the constructor when the file cannot be a trace at all.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, follow: bool = False) -> None:
+        """Open `path`; with `follow`, the file may still be growing (see `poll()`)."""
         self.path = path
+        self.follow = follow
+        self.holding_tail = False
         self._file: BinaryIO | None = None
         try:
             self._file = _open(path)
             status = os.fstat(self._file.fileno())
+            self._identity = (status.st_dev, status.st_ino)
             if stat.S_ISFIFO(status.st_mode):
                 # A pipe (`tracetui stats <(zcat trace.gz)`) cannot be mapped: read it whole.
                 self._map: Buffer = self._file.read()
@@ -143,6 +155,7 @@ class TraceReader:
         self.trace = Trace(path=path, format=fmt.NAME, source=TraceSource(self._map))
         self._pos = 0
         self._line = 1
+        self._changed_at = time.monotonic()
         self._pending: dict[str, int] = {}
         self._early_responses: dict[str, int] = {}
         self._answered: set[str] = set()
@@ -185,12 +198,56 @@ class TraceReader:
         following = _first_heading(self._format, self._map, end)
         return self.size if following < 0 else following
 
+    def poll(self) -> str:
+        """Look at a followed file again: GROWN (the new bytes are mapped, read them with
+        `read_batch`), SAME, or REPLACED (truncated or rotated: open it anew)."""
+        try:
+            status = os.stat(self.path)
+        except OSError:
+            return REPLACED
+        if (status.st_dev, status.st_ino) != self._identity or status.st_size < self.size:
+            return REPLACED
+        if status.st_size == self.size or isinstance(self._map, bytes):
+            return SAME
+        try:
+            with open(self.path, "rb") as file:
+                grown = _map_file(file)
+        except OSError:
+            return SAME
+        self._map = grown
+        self.size = len(grown)
+        self.trace.source.replace_buffer(grown)
+        self.trace.complete = False
+        self._changed_at = time.monotonic()
+        return GROWN
+
+    def _hold_tail(self, cut: int) -> int:
+        """In a followed file, end the batch before a last record that is still being written."""
+        self.holding_tail = False
+        if not self.follow or cut < self.size:
+            return cut
+        if time.monotonic() - self._changed_at >= TAIL_SETTLE_SECONDS:
+            return cut
+        # A line still being written (a heading cut at `(keysto`) is read once it ends.
+        end = self._map.rfind(b"\n", self._pos, self.size) + 1
+        self.holding_tail = end < self.size
+        tail = self._map.rfind(b"\n### ", self._pos, end)
+        tail = tail + 1 if tail >= 0 else self._pos
+        heading = self._format.HEADING.match(self._map, tail)
+        if heading and not self._format.record_complete(self._map, tail, end):
+            self.holding_tail = True
+            return tail
+        return max(end, self._pos)
+
     def read_batch(self, max_bytes: int = DEFAULT_BATCH) -> bool:
-        """Index the next chunk of about `max_bytes`; return True when the file is done."""
+        """Index the next chunk of about `max_bytes`; return True when the file is done (when
+        following: when everything written so far is indexed)."""
         if self.trace.complete:
             return True
         base, line = self._pos, self._line
-        cut = self._cut(base + max_bytes)
+        cut = self._hold_tail(self._cut(base + max_bytes))
+        if cut <= base:
+            return True
         # Records start before `cut`; the chunk reaches on so the last of them can be
         # checked against what follows (a log body's Content-Length, see readers/log.py).
         reach = self._cut(cut + self._format.LOOKAHEAD) if self._format.LOOKAHEAD else cut
@@ -198,7 +255,11 @@ class TraceReader:
         consumed = self._scan(chunk, base, cut - base)
         self._check_utf8(chunk if consumed == len(chunk) else chunk[:consumed], base, line)
         self._pos = base + consumed
+        if self.holding_tail:
+            return True
         if self._pos >= self.size:
+            if self.follow:
+                return True
             self._finish()
         return self.trace.complete
 

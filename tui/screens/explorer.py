@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from tui.grouping import GROUPING_NAMES, GROUPINGS, layout
 from tui.model import Trace
 from tui.query import Query, QueryError, literal_query, parse_query, parse_search
-from tui.readers import TraceReader
+from tui.readers import GROWN, REPLACED, TraceError, TraceReader
 from tui.redact import Redactor
 from tui.sanitize import visible_line
 from tui.screens.export import ExportRequest
@@ -35,6 +35,8 @@ from tui.widgets.search_bar import FILTER, SEARCH, SearchBar
 # While a big file is indexed, re-laying out every pane after each batch would cost more than
 # the indexing; the panes catch up at most this often.
 RELAYOUT_SECONDS = 1.0
+# How often a followed file is checked for growth: new records show within a second.
+FOLLOW_POLL_SECONDS = 0.25
 
 
 class ExplorerScreen(PanedScreen):
@@ -58,6 +60,7 @@ class ExplorerScreen(PanedScreen):
         Binding("g", "cycle_grouping", "Group"),
         Binding("c", "copy_curl", "Copy curl"),
         Binding("e", "export", "Export"),
+        Binding("F", "toggle_follow", "Follow", key_display="F"),
         Binding("t", "toggle_tokens", "Tokens", show=False),
         Binding("R", "toggle_redact", "Redact", key_display="R"),
         Binding("w", "warnings", "Warnings", show=False),
@@ -84,6 +87,7 @@ class ExplorerScreen(PanedScreen):
         self.selected: int | None = None
         self.full_tokens = False
         self._laid_out_at = 0.0
+        self._last_seen = 0
         self.search: Query | None = None
         self.search_text = ""
         self.matches: list[int] = []
@@ -126,17 +130,69 @@ class ExplorerScreen(PanedScreen):
         self.exchange_list.focus()
         if self.trace.exchanges:
             self.select(min(self.initial, len(self.trace.exchanges) - 1))
-        if not self.reader.done:
+        if not self.reader.done or self.reader.follow:
             self.load_rest()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_rest(self) -> None:
-        """Index the rest of the file in batches, refreshing the panes now and then."""
+        """Index the rest of the file in batches, refreshing the panes now and then; when
+        following, keep polling the file for more."""
         worker = get_current_worker()
-        while not worker.is_cancelled and not self.reader.read_batch():
-            if time.monotonic() - self._laid_out_at > RELAYOUT_SECONDS:
-                self.app.call_from_thread(self.relayout)
-        self.app.call_from_thread(self.relayout)
+        while not worker.is_cancelled:
+            while not worker.is_cancelled and not self.reader.read_batch():
+                if time.monotonic() - self._laid_out_at > RELAYOUT_SECONDS:
+                    self.app.call_from_thread(self.relayout)
+            self.app.call_from_thread(self._caught_up)
+            if not self.reader.follow:
+                return
+            while not worker.is_cancelled:
+                time.sleep(FOLLOW_POLL_SECONDS)
+                change = self.reader.poll()
+                if change == REPLACED:
+                    self.app.call_from_thread(self._file_replaced)
+                    return
+                if change == GROWN or self.reader.holding_tail:
+                    break
+
+    def _caught_up(self) -> None:
+        """New records are indexed: lay out again, following the end if the user is there."""
+        exchanges = self.trace.exchanges
+        at_end = self.selected is None or self.selected >= self._last_seen - 1
+        self._last_seen = len(exchanges)
+        self.relayout()
+        if self.reader.follow and at_end and exchanges and self.selected != len(exchanges) - 1:
+            self.select(len(exchanges) - 1)
+        elif self.selected is not None and self.reader.follow:
+            # The selected exchange may have got its response meanwhile.
+            self.detail.show_exchange(self.trace, self.selected)
+
+    def _file_replaced(self) -> None:
+        """The file was truncated or rotated (logrotate): read it again from the start."""
+        path = self.reader.path
+        try:
+            reader = TraceReader(path, follow=True)
+        except TraceError as error:
+            self.notify(f"{error}; waiting for the file to come back", severity="warning")
+            self.set_timer(FOLLOW_POLL_SECONDS * 4, self._file_replaced)
+            return
+        self.notify("The file was truncated or rotated: reloaded from the start.", timeout=4)
+        self.reader, self.trace = reader, reader.trace
+        self.selected = None
+        self._last_seen = 0
+        self.filtered = None
+        self.clear_search()
+        self.load_rest()
+
+    def action_toggle_follow(self) -> None:
+        """Follow the file as it grows (like `tail -f`), or stop."""
+        self.reader.follow = not self.reader.follow
+        if self.reader.follow:
+            self.load_rest()
+            self.notify("Following the file: new records appear as they are written.")
+        else:
+            self.workers.cancel_group(self, "load")
+            self.notify("Stopped following.", timeout=2)
+        self.update_header()
 
     def relayout(self) -> None:
         """Lay out list and lanes again for the grouping, filter and what is indexed."""
@@ -152,6 +208,7 @@ class ExplorerScreen(PanedScreen):
 
     def update_header(self) -> None:
         """The one-line summary at the top (sanitized: the file name is untrusted too)."""
+        self.detail.waiting = self.reader.follow
         trace = self.trace
         short = self.narrow
         parts = [
@@ -164,7 +221,9 @@ class ExplorerScreen(PanedScreen):
         if not short:
             parts.insert(0, "tracetui")
             parts.append(f"group: {GROUPING_NAMES[self.grouping]}")
-        if not self.reader.done:
+        if self.reader.follow:
+            parts.append("following")
+        elif not self.reader.done:
             parts.append(f"indexing {self.reader.progress:.0%} (esc stops)")
         if self.redactor is not None:
             parts.append("redacted")
@@ -225,7 +284,7 @@ class ExplorerScreen(PanedScreen):
         """Stop indexing, clear the search, or go back from the detail to the list."""
         if self.search is not None:
             self.clear_search()
-        elif not self.reader.done:
+        elif not self.reader.done and not self.reader.follow:
             self.workers.cancel_group(self, "load")
             self.notify("Indexing stopped: showing what was read so far.")
         elif self.active_pane != "list":

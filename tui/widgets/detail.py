@@ -84,6 +84,7 @@ class DetailView(ThemedView):
         self.full_tokens = False
         self.highlighter: Highlighter | None = None
         self.redactor: Redactor | None = None
+        self.waiting = False
         self.marks: frozenset[str] = frozenset()
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
 
@@ -94,7 +95,7 @@ class DetailView(ThemedView):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _build(self, trace: Trace, index: int) -> None:
-        lines = exchange_lines(trace, index, self.redactor)
+        lines = exchange_lines(trace, index, self.redactor, self.waiting)
         self.app.call_from_thread(self._set_lines, index, lines)
 
     def show_nothing(self, message: str) -> None:
