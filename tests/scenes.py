@@ -30,7 +30,7 @@ SCENES = (
         "explorer-wide",
         ("server-create.md",),
         (200, 50),
-        ("down", "down", "down", "down", "down", "down", "down", "down", "down", "down", "down"),
+        ("down",) * 12,
         "All three panes: groups with counts, lanes with arrows and activation bars, and the "
         "detail of POST /compute/v2.1/servers (#9) with its JSON request body highlighted.",
     ),

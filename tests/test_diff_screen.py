@@ -63,7 +63,7 @@ async def test_changed_entry_marks_the_differing_field(two_runs):
         screen.query_one(DiffList).move_cursor(body_change)
         await settle(app, pilot)
         side_b = screen.query_one("#side-b", DetailView)
-        marked = [line.text for line in side_b.lines if side_b._is_marked(line)]
+        marked = [line.text for line in side_b.lines if side_b.is_marked(line)]
         assert any("dns_name" in text for text in marked)
 
 

@@ -164,6 +164,21 @@ class DiffScreen(PanedScreen):
                 detail.show_exchange(trace, index)
                 lanes.select_exchange(index)
 
+    @on(DetailView.Loaded)
+    def _side_loaded(self, message: DetailView.Loaded) -> None:
+        """Bring the first difference of each side into view: a marked header or field, or
+        the response when its status changed."""
+        if self.diff is None:
+            return
+        detail = message.detail
+        parts = {change.part for change in self.diff.entries[self.position].changes}
+        for row, line in enumerate(detail.lines):
+            status_changed = "response.status" in parts and line.text.startswith("─ Response")
+            if detail.is_marked(line) or status_changed:
+                detail.move_cursor(row)
+                detail.scroll_to_row(row, center=True)
+                return
+
     def panes_changed(self) -> None:
         """The lanes replace the two sides when chosen."""
         self.set_class(self.active_pane == "diff-lanes", "-show-lanes")

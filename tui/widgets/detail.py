@@ -75,6 +75,7 @@ class DetailView(ThemedView):
     class Loaded(Message):
         """The lines of exchange `index` are on screen."""
 
+        detail: DetailView
         index: int
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -112,7 +113,8 @@ class DetailView(ThemedView):
         self.set_reactive(ThemedView.cursor, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
         self.set_row_count(len(lines), width)
-        self.post_message(self.Loaded(index))
+        if index is not None:
+            self.post_message(self.Loaded(self, index))
 
     def set_options(self, *, full_tokens: bool, highlighter: Highlighter | None) -> None:
         """Show tokens whole or shortened; highlight the spans `highlighter` finds."""
@@ -170,14 +172,15 @@ class DetailView(ThemedView):
         text = self._line_text(line, whole=bool(hits))
         for start, end in self.highlighter(text.plain) if hits and self.highlighter else []:
             text.stylize(self.style("search-hit"), start, end)
-        if self._is_marked(self.lines[row]):
+        if self.is_marked(self.lines[row]):
             text.stylize(self.style("changed"))
         cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
         strip = self.text_strip(text, width, cursor)
         self._cache[key] = strip
         return strip
 
-    def _is_marked(self, line: DetailLine) -> bool:
+    def is_marked(self, line: DetailLine) -> bool:
+        """True for a line the diff marked: a differing header or JSON field."""
         if not self.marks:
             return False
         if line.kind == HEADER:
