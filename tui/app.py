@@ -9,6 +9,7 @@ from functools import partial
 from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui.crash import write_crash_log
@@ -38,6 +39,25 @@ class TraceApp(App[int]):
             self.push_screen(DiffScreen(*self.readers))
         else:
             self.push_screen(ExplorerScreen(self.readers[0], redact=self.redact))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, never parsing it as markup: messages quote file names and
+        trace text, and `[@click=...]` in them must stay text."""
+        super().notify(
+            visible_line(message),
+            title=visible_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers every key binding of the screen by its description."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.diff import ADDED, CHANGED, REMOVED, DiffEntry, TraceDiff, diff_traces, to_json, value_text
 from tui.readers import read_trace
 from tui.sanitize import visible, visible_line
@@ -34,6 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("a", help="run 1: body.md or requestshook.log")
     parser.add_argument("b", help="run 2: body.md or requestshook.log")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_redact_argument(parser)
     parser.add_argument(
         "--raw", action="store_true", help="mask nothing: every byte that differs counts"
     )
@@ -93,9 +95,11 @@ def format_diff(diff: TraceDiff, a_path: str, b_path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Diff two traces; 0 when they match, 1 when they differ (TraceError: the caller, 2)."""
-    diff = diff_traces(read_trace(args.a), read_trace(args.b), raw=args.raw)
+    a, b = read_trace(args.a), read_trace(args.b)
+    diff = diff_traces(a, b, raw=args.raw)
+    redactor = redactor_for(args, a, b)
     if args.json:
-        print(json.dumps(to_json(diff, args.a, args.b), indent=2))
+        print(json.dumps(redacted(redactor, to_json(diff, args.a, args.b)), indent=2))
     else:
-        print(visible(format_diff(diff, args.a, args.b)))
+        print(visible(redacted(redactor, format_diff(diff, args.a, args.b))))
     return EXIT_DIFFERENT if diff.has_differences else EXIT_SAME

@@ -6,11 +6,10 @@ import argparse
 import os
 import sys
 
-from tui.export import FORMATS, Redact, export
-from tui.model import Trace
+from tui.commands.redaction import add_redact_argument, redactor_for
+from tui.export import FORMATS, export
 from tui.query import Query, QueryError, parse_query
 from tui.readers import read_trace
-from tui.redact import Redactor
 from tui.sanitize import visible, visible_line
 from tui.search import all_matches
 
@@ -33,11 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", help="body.md or requestshook.log")
     parser.add_argument("-f", "--format", required=True, choices=FORMATS, help="output format")
     parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
-    parser.add_argument(
-        "--redact",
-        action="store_true",
-        help="replace tokens, passwords and keys with labels such as <token-1>",
-    )
+    add_redact_argument(parser)
     parser.add_argument(
         "--filter",
         metavar="QUERY",
@@ -75,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
                 message = f"no exchange matches {visible_line(args.filter)}"
                 print(f"tracetui: export: {message}", file=sys.stderr)
                 return EXIT_NO_MATCH
-        redact = _redactor(trace) if args.redact else None
+        # Labels are numbered by first use in the whole file, so `<token-3>` is the same
+        # token whichever exchanges --filter keeps.
+        redactor = redactor_for(args, trace)
+        redact = redactor.record if redactor is not None else None
         text = export(trace, args.format, selection, redact)
         if args.output is not None:
             _write(args.output, text)
@@ -86,14 +84,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"tracetui: export: {error}", file=sys.stderr)
         return EXIT_TROUBLE
     return 0
-
-
-def _redactor(trace: Trace) -> Redact:
-    redactor = Redactor()
-    # Labels are numbered by first use in the whole file, so `<token-3>` is the same token
-    # whichever exchanges --filter keeps.
-    redactor.learn(trace)
-    return redactor.record
 
 
 def _parse_filter(text: str) -> Query:

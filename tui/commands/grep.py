@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 
+from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.model import Exchange
 from tui.query import QueryError, parse_query
 from tui.readers import read_trace
@@ -37,6 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", help="body.md or requestshook.log")
     parser.add_argument("query", help="filter terms and words, e.g. 'svc:keystone status:5xx'")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_redact_argument(parser)
     parser.set_defaults(run=run)
 
 
@@ -72,15 +74,18 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_TROUBLE
     trace = read_trace(args.file)
+    redactor = redactor_for(args, trace)
     found = 0
     if args.json:
         indices = [index for batch in iter_matches(trace, query) for index in batch]
         found = len(indices)
         matches = [_summary(trace.exchanges[index]) for index in indices]
-        print(json.dumps({"query": args.query, "matches": matches}, indent=2))
+        document = {"query": args.query, "matches": redacted(redactor, matches)}
+        print(json.dumps(document, indent=2))
     else:
         # Print as batches arrive: on a big trace the first lines show before the scan ends.
         for batch in iter_matches(trace, query):
             found += len(batch)
-            print("\n".join(_line(trace.exchanges[index]) for index in batch), flush=True)
+            lines = "\n".join(_line(trace.exchanges[index]) for index in batch)
+            print(redacted(redactor, lines), flush=True)
     return EXIT_MATCH if found else EXIT_NO_MATCH

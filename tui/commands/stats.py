@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.readers import read_trace
 from tui.sanitize import visible
 from tui.stats import format_stats, trace_stats
@@ -15,12 +16,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("stats", help="print figures about a trace")
     parser.add_argument("file", help="body.md or requestshook.log")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    add_redact_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the stats of one trace; 0 on success (TraceError is handled by the caller)."""
-    stats = trace_stats(read_trace(args.file))
+    trace = read_trace(args.file)
+    stats = redacted(redactor_for(args, trace), trace_stats(trace))
     if args.json:
         print(json.dumps(stats, indent=2))
     else:
