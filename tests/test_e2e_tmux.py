@@ -20,7 +20,7 @@ def tmux(*args: str) -> str:
     ).stdout
 
 
-def wait_for(session: str, text: str, timeout: float = 15.0) -> str:
+def wait_for(session: str, text: str, timeout: float = 40.0) -> str:
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
