@@ -37,6 +37,8 @@ from tui.widgets.search_bar import FILTER, SEARCH, SearchBar
 RELAYOUT_SECONDS = 1.0
 # How often a followed file is checked for growth: new records show within a second.
 FOLLOW_POLL_SECONDS = 0.25
+# A followed file that grows all the time is laid out again at most this often.
+FOLLOW_RELAYOUT_SECONDS = 0.5
 
 
 class ExplorerScreen(PanedScreen):
@@ -88,6 +90,7 @@ class ExplorerScreen(PanedScreen):
         self.full_tokens = False
         self._laid_out_at = 0.0
         self._last_seen = 0
+        self._waiting_for: int | None = None
         self.search: Query | None = None
         self.search_text = ""
         self.matches: list[int] = []
@@ -138,11 +141,16 @@ class ExplorerScreen(PanedScreen):
         """Index the rest of the file in batches, refreshing the panes now and then; when
         following, keep polling the file for more."""
         worker = get_current_worker()
+        shown = -1
         while not worker.is_cancelled:
             while not worker.is_cancelled and not self.reader.read_batch():
                 if time.monotonic() - self._laid_out_at > RELAYOUT_SECONDS:
                     self.app.call_from_thread(self.relayout)
-            self.app.call_from_thread(self._caught_up)
+            count = len(self.trace.records)
+            recent = time.monotonic() - self._laid_out_at < FOLLOW_RELAYOUT_SECONDS
+            if count != shown and not (self.reader.follow and recent):
+                shown = count
+                self.app.call_from_thread(self._caught_up)
             if not self.reader.follow:
                 return
             while not worker.is_cancelled:
@@ -151,7 +159,7 @@ class ExplorerScreen(PanedScreen):
                 if change == REPLACED:
                     self.app.call_from_thread(self._file_replaced)
                     return
-                if change == GROWN or self.reader.holding_tail:
+                if change == GROWN or self.reader.holding_tail or count != shown:
                     break
 
     def _caught_up(self) -> None:
@@ -162,9 +170,8 @@ class ExplorerScreen(PanedScreen):
         self.relayout()
         if self.reader.follow and at_end and exchanges and self.selected != len(exchanges) - 1:
             self.select(len(exchanges) - 1)
-        elif self.selected is not None and self.reader.follow:
-            # The selected exchange may have got its response meanwhile.
-            self.detail.show_exchange(self.trace, self.selected)
+        elif self._waiting_for is not None and exchanges[self._waiting_for].response is not None:
+            self.select(self._waiting_for)
 
     def _file_replaced(self) -> None:
         """The file was truncated or rotated (logrotate): read it again from the start."""
@@ -244,6 +251,8 @@ class ExplorerScreen(PanedScreen):
         if not 0 <= index < len(self.trace.exchanges):
             return
         self.selected = index
+        # Shown as "waiting for the response": show it again once the response is read.
+        self._waiting_for = index if self.trace.exchanges[index].response is None else None
         self.exchange_list.select_exchange(index)
         self.lanes.select_exchange(index)
         self.detail.show_exchange(self.trace, index)
