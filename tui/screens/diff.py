@@ -104,11 +104,10 @@ class DiffScreen(PanedScreen):
             services = list(dict.fromkeys([*diff.a.services, *diff.b.services]))
             lanes.set_services(services)
             self.query_one(f"#side-{side}", DetailView).set_services(services)
-            lanes.matches = frozenset(
-                getattr(entry, f"{side}_index")
-                for entry in diff.entries
-                if entry.kind != "same" and getattr(entry, f"{side}_index") is not None
+            differing = (
+                getattr(entry, f"{side}_index") for entry in diff.entries if entry.kind != "same"
             )
+            lanes.set_matches(frozenset(index for index in differing if index is not None))
             lanes.show_layout(trace, lane_layout(trace), None)
         self.query_one(DiffList).set_services(list(dict.fromkeys(diff.a.services)))
         self.query_one(DiffList).show_diff(diff)

@@ -488,10 +488,8 @@ class ExplorerScreen(PanedScreen):
 
     def _show_matches(self) -> None:
         marks = frozenset(self.matches)
-        self.exchange_list.matches = marks
-        self.lanes.matches = marks
-        self.exchange_list.refresh()
-        self.lanes.refresh()
+        self.exchange_list.set_matches(marks)
+        self.lanes.set_matches(marks)
 
     def _say_position(self) -> None:
         if self.selected in self.matches:

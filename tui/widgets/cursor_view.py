@@ -1,7 +1,9 @@
 """A Line-API scroll view with a keyboard cursor: the base of the list, the lanes and the detail.
 
 Only the rows on screen are ever rendered (`render_row`), so the cost of a frame or a key press
-does not depend on how many rows there are: 200k exchanges move as fast as 20.
+does not depend on how many rows there are: 200k exchanges move as fast as 20. Rendered rows
+are cached, keyed by what can change their look (`row_state`), so a key press that moves the
+cursor re-renders two rows, not the screen.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -37,6 +40,7 @@ class CursorView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._row_count = 0
         self._content_width = 0
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
 
     @property
     def row_count(self) -> int:
@@ -50,6 +54,23 @@ class CursorView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, count + self.fixed_rows)
         if self.cursor >= count:
             self.set_reactive(CursorView.cursor, max(0, count - 1))
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """What the rows show changed: forget every rendered row and redraw."""
+        self._strips.clear()
+        self.refresh()
+
+    def row_state(self, row: int) -> object:
+        """What, besides the data, decides how row `row` looks (default: the cursor)."""
+        return row == self.cursor and (self.has_focus or 2)
+
+    def on_focus(self) -> None:
+        """The cursor row looks different with focus."""
+        self.refresh()
+
+    def on_blur(self) -> None:
+        """The cursor row looks different without focus."""
         self.refresh()
 
     @property
@@ -78,7 +99,11 @@ class CursorView(ScrollView, can_focus=True):
         row = self.scroll_offset.y + y - self.fixed_rows
         if row >= self._row_count:
             return Strip.blank(width, self.rich_style)
-        return self.render_row(row, width)
+        key = (row, width, self.scroll_offset.x, self.row_state(row))
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self.render_row(row, width)
+        return strip
 
     def text_strip(self, text: Text, width: int, row_style: Style | None = None) -> Strip:
         """Turn one line of rich Text into a strip exactly `width` cells wide, scrolled

@@ -16,7 +16,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.message import Message
 from textual.strip import Strip
 
@@ -87,7 +86,6 @@ class DetailView(ThemedView):
         self.redactor: Redactor | None = None
         self.waiting = False
         self.marks: frozenset[str] = frozenset()
-        self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
 
     def show_exchange(self, trace: Trace, index: int) -> None:
         """Build the lines of exchange `index` in a worker; the newest request wins."""
@@ -108,7 +106,6 @@ class DetailView(ThemedView):
         if index != self.index:
             return
         self.lines = lines
-        self._cache.clear()
         width = max((len(line.text) for line in lines[:5000]), default=0) + 2
         self.set_reactive(ThemedView.cursor, 0)
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -120,8 +117,7 @@ class DetailView(ThemedView):
         """Show tokens whole or shortened; highlight the spans `highlighter` finds."""
         self.full_tokens = full_tokens
         self.highlighter = highlighter
-        self._cache.clear()
-        self.refresh()
+        self.invalidate()
 
     def current_value(self) -> str:
         """The header value or JSON scalar under the cursor, for "follow this value"."""
@@ -150,22 +146,12 @@ class DetailView(ThemedView):
         """Scroll long lines right."""
         self.scroll_to(x=self.scroll_offset.x + 8, animate=False)
 
-    def watch_has_focus(self) -> None:
+    def row_state(self, row: int) -> object:
         """The cursor line is drawn only while the pane has focus."""
-        self._cache.clear()
-        self.refresh()
-
-    def watch_cursor(self, old: int, new: int) -> None:
-        """Redraw the old and new cursor lines."""
-        self._cache.clear()
-        super().watch_cursor(old, new)
+        return row == self.cursor and self.has_focus
 
     def render_row(self, row: int, width: int) -> Strip:
-        """Draw one detail line, cached by (row, scroll x)."""
-        key = (row, self.scroll_offset.x, width)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+        """Draw one detail line: colours, search hits, diff marks, the cursor."""
         line = self.lines[row]
         hits = self.highlighter(line.text) if self.highlighter is not None else []
         # A hit inside a long token would vanish when shortened: show such lines whole.
@@ -175,9 +161,7 @@ class DetailView(ThemedView):
         if self.is_marked(self.lines[row]):
             text.stylize(self.style("changed"))
         cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
-        strip = self.text_strip(text, width, cursor)
-        self._cache[key] = strip
-        return strip
+        return self.text_strip(text, width, cursor)
 
     def is_marked(self, line: DetailLine) -> bool:
         """True for a line the diff marked: a differing header or JSON field."""

@@ -45,7 +45,6 @@ class ExchangeList(ThemedView):
         self.list_layout = ListLayout([], [], {})
         self.mode = BY_PAIR
         self.collapsed: frozenset[tuple[str, str]] = frozenset()
-        self.matches: frozenset[int] = frozenset()
         self._index_width = 1
 
     def show_layout(

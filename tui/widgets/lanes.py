@@ -59,7 +59,6 @@ class SequenceLanes(ThemedView):
         self.trace: Trace | None = None
         self.lane_layout = LaneLayout([], [], [])  # type: ignore[arg-type]
         self.selected: int | None = None
-        self.matches: frozenset[int] = frozenset()
         self._geometry: LaneGeometry | None = None
 
     def show_layout(self, trace: Trace, lane_layout: LaneLayout, selected: int | None) -> None:
@@ -74,6 +73,13 @@ class SequenceLanes(ThemedView):
     def on_resize(self) -> None:
         """Lanes are laid out for the width: recompute on the next draw."""
         self._geometry = None
+
+    def row_state(self, row: int) -> object:
+        """Rows of the selected exchange are highlighted, brighter with focus."""
+        if self.trace is None or row >= len(self.lane_layout.records):
+            return None
+        exchange = self.trace.exchange_of_record[self.lane_layout.records[row]]
+        return (exchange == self.selected and exchange >= 0, self.has_focus)
 
     @property
     def geometry(self) -> LaneGeometry:

@@ -60,10 +60,20 @@ class ThemedView(CursorView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.service_order: dict[str, int] = {}
+        self.matches: frozenset[int] = frozenset()
+
+    def set_matches(self, matches: frozenset[int]) -> None:
+        """Mark these exchanges as search matches."""
+        if matches != self.matches:
+            self.matches = matches
+            self.invalidate()
 
     def set_services(self, services: list[str]) -> None:
         """Give each service its colour by first-seen order (the same in every view)."""
-        self.service_order = {service: number for number, service in enumerate(services)}
+        order = {service: number for number, service in enumerate(services)}
+        if order != self.service_order:
+            self.service_order = order
+            self.invalidate()
 
     def style(self, name: str) -> Style:
         """The rich style of a component class."""
