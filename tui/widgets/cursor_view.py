@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 
 class CursorView(ScrollView, can_focus=True):
@@ -51,7 +52,15 @@ class CursorView(ScrollView, can_focus=True):
         """Change the number of rows (and the widest row) and redraw."""
         self._row_count = count
         self._content_width = width
-        self.virtual_size = Size(width, count + self.fixed_rows)
+        size = Size(width, count + self.fixed_rows)
+        height = self.size.height
+        if height and (size.height > height) == (self.virtual_size.height > height):
+            # The scrollbar stays (or stays away), so no widget moves: skip the layout pass
+            # a virtual_size change triggers, which would repaint every pane on each key.
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         if self.cursor >= count:
             self.set_reactive(CursorView.cursor, max(0, count - 1))
         self.invalidate()
