@@ -88,7 +88,7 @@ class DiffScreen(PanedScreen):
         self.query_one(DiffList).focus()
         self.compute()
 
-    @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="diff", exit_on_error=False, description="diff")
     def compute(self) -> None:
         """Finish reading both traces, then align and compare them."""
         for reader in self.readers:

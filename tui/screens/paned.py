@@ -31,11 +31,13 @@ class PanedScreen(Screen[None]):
     def watch_narrow(self, narrow: bool) -> None:
         """Mark the screen narrow or wide."""
         self.set_class(narrow, "-narrow")
-        self.panes_changed()
+        self.watch_active_pane(self.active_pane)
 
     def watch_active_pane(self, pane: str) -> None:
         """Mark the active pane (the only one shown when narrow)."""
-        if not pane:
+        if not pane or not self.narrow:
+            # Wide, every pane shows: the class would change nothing but cost a restyle.
+            self.panes_changed()
             return
         for name in self.PANES:
             self.query_one(f"#{name}").set_class(name == pane, "-active")

@@ -87,12 +87,14 @@ class DetailView(ThemedView):
         self.waiting = False
         self.marks: frozenset[str] = frozenset()
 
+    # Every worker here and in the screens has a fixed description: without one Textual
+    # repr()s the arguments, and the repr of a Trace walks every record (5 s a key at 200k).
     def show_exchange(self, trace: Trace, index: int) -> None:
         """Build the lines of exchange `index` in a worker; the newest request wins."""
         self.index = index
         self._build(trace, index)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="detail")
     def _build(self, trace: Trace, index: int) -> None:
         lines = exchange_lines(trace, index, self.redactor, self.waiting)
         self.app.call_from_thread(self._set_lines, index, lines)
