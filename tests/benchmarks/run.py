@@ -7,8 +7,9 @@ once so every tool starts with the file in the page cache, then takes the median
 runs of: `tracetui stats FILE`, `grep -c '^### ' FILE` and lnav opening the file as plain text
 (whole-process wall time and peak RSS through GNU `/usr/bin/time -v`), and
 `TraceReader.read_all()` inside a fresh interpreter with gc paused (index throughput). Rows the
-harness cannot measure yet say so; `bench_search.py` and `bench_diff.py` beside this file are
-run when they exist. `--quick` is the CI smoke test: 10 MB, one run, well under a minute.
+harness cannot measure yet say so; `bench_ui.py` (first screen, work per key), `bench_search.py`
+and `bench_diff.py` beside this file are run when they exist. `--quick` is the CI smoke test:
+10 MB, one run, well under a minute.
 """
 
 from __future__ import annotations
@@ -333,7 +334,6 @@ def measure_file(path: Path, label: str, runs: int, gnu_time: bool, lnav: Lnav) 
             lnav_rss,
             verdict(rss_ratio < RSS_TARGET_RATIO, f"{rss_ratio:.2f}x file"),
         ),
-        Row(f"first usable screen of the UI, {label}", "< 0.5 s", NOT_MEASURED),
     ]
     return rows
 
@@ -343,19 +343,32 @@ def verdict(ok: bool, detail: str) -> str:
     return f"{'PASS' if ok else 'FAIL'} ({detail})"
 
 
-def helper_rows(quick: bool) -> list[Row]:
-    """Rows from bench_search.py / bench_diff.py, or hooks saying they are not measured yet."""
+def helper_rows(args: argparse.Namespace) -> list[Row]:
+    """Rows from bench_ui.py / bench_search.py / bench_diff.py, or hooks saying they are not
+    measured yet. bench_ui.py times the UI at this run's sizes and number of runs."""
+    ui_options = ["--sizes", args.sizes, "--runs", str(args.runs)]
     rows = []
-    for name, what, target in (
-        ("bench_search.py", "plain-text search over 100 MB", "all matches < 0.5 s"),
-        ("bench_diff.py", "diff of two 5,000-exchange traces", "< 1 s"),
+    for name, what, target, options in (
+        (
+            "bench_ui.py",
+            "first usable screen of the UI; moving the selection / paging",
+            "< 0.5 s; < 20 ms per key",
+            [*ui_options, *(["--clean"] if args.clean else [])],
+        ),
+        ("bench_search.py", "plain-text search over 100 MB", "all matches < 0.5 s", []),
+        ("bench_diff.py", "diff of two 5,000-exchange traces", "< 1 s", []),
     ):
         script = HERE / name
         if not script.exists():
             rows.append(Row(what, target, f"{NOT_MEASURED} ({name} missing)"))
             continue
-        command = [sys.executable, str(script), "--json", *(["--quick"] if quick else [])]
+        print(f"{name}:", flush=True)
+        extra = ["--quick"] if args.quick else options
+        command = [sys.executable, str(script), "--json", *extra]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
+        # Their progress (and bench_ui.py's per-key table) is on stderr.
+        if done.stderr.strip():
+            print(done.stderr.rstrip())
         try:
             rows += [Row(**row) for row in json.loads(done.stdout.strip().splitlines()[-1])]
         except (ValueError, IndexError, TypeError):
@@ -429,10 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(Row(f"size {label}", "", f"error: {reason}", verdict=ERROR))
     finally:
         lnav.close()
-    rows.append(
-        Row("moving the selection / paging, 200k exchanges", "< 20 ms per key", NOT_MEASURED)
-    )
-    rows += helper_rows(args.quick)
+    rows += helper_rows(args)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print()
     print(format_table(rows))
