@@ -99,9 +99,10 @@ class DiffScreen(PanedScreen):
     def show_diff(self, diff: TraceDiff) -> None:
         """Put a computed diff on screen."""
         self.diff = diff
+        # One colour per service across both runs, in the list, the sides and the lanes.
+        services = list(dict.fromkeys([*diff.a.services, *diff.b.services]))
         for side, trace in (("a", diff.a), ("b", diff.b)):
             lanes = self.query_one(f"#lanes-{side}", SequenceLanes)
-            services = list(dict.fromkeys([*diff.a.services, *diff.b.services]))
             lanes.set_services(services)
             self.query_one(f"#side-{side}", DetailView).set_services(services)
             differing = (
@@ -109,7 +110,7 @@ class DiffScreen(PanedScreen):
             )
             lanes.set_matches(frozenset(index for index in differing if index is not None))
             lanes.show_layout(trace, lane_layout(trace), None)
-        self.query_one(DiffList).set_services(list(dict.fromkeys(diff.a.services)))
+        self.query_one(DiffList).set_services(services)
         self.query_one(DiffList).show_diff(diff)
         self.update_header()
 

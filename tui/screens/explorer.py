@@ -456,15 +456,19 @@ class ExplorerScreen(PanedScreen):
 
     def start_search(self, text: str, query: Query) -> None:
         """Search the whole trace in a worker; matches stream in."""
+        self._use_search(query, text, [])
+        self.search_bar.say("searching…")
+        self.run_search(query)
+
+    def _use_search(self, query: Query, text: str, matches: list[int]) -> None:
+        """Make `query` the search: its matches marked in the panes, its hits in the detail."""
         self.search = query
         self.search_text = text
-        self.matches = []
+        self.matches = matches
         self._show_matches()
         self.detail.set_options(
             full_tokens=self.full_tokens, highlighter=lambda line: highlight_spans(query, line)
         )
-        self.search_bar.say("searching…")
-        self.run_search(query)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
     def run_search(self, query: Query) -> None:
@@ -556,15 +560,8 @@ class ExplorerScreen(PanedScreen):
             self.app.call_from_thread(self._followed, result)
 
     def _followed(self, result: FollowResult) -> None:
-        query = literal_query(result.value)
-        self.search = query
-        self.search_text = result.value
         found = sorted({*result.uses, *([result.origin] if result.origin is not None else [])})
-        self.matches = found
-        self._show_matches()
-        self.detail.set_options(
-            full_tokens=self.full_tokens, highlighter=lambda line: highlight_spans(query, line)
-        )
+        self._use_search(literal_query(result.value), result.value, found)
         self.query_one(f"#{self.active_pane}").focus()
         if result.origin is not None:
             self.goto_match(result.origin)
