@@ -97,7 +97,9 @@ async def test_the_explorer_shows_new_records_and_follows_the_end(tmp_path):
         # New records show within a second (the panes are laid out at most twice a second).
         for _ in range(20):
             await pilot.pause(0.1)
-            if len(screen.trace.exchanges) == want and screen.selected == want - 1:
+            lines = screen.detail.lines
+            shown = bool(lines) and lines[0].text.startswith(f"#{want - 1} ")
+            if len(screen.trace.exchanges) == want and screen.selected == want - 1 and shown:
                 break
         assert len(screen.trace.exchanges) == want
         assert screen.selected == want - 1, "the user was at the end: the view follows"
