@@ -10,25 +10,9 @@ import uuid
 from pathlib import Path
 
 from tests.conftest import SAMPLES
+from tests.tmux import tmux, wait_for
 
 TRACETUI = Path(sys.executable).with_name("tracetui")
-
-
-def tmux(*args: str) -> str:
-    return subprocess.run(
-        ["tmux", *args], check=True, capture_output=True, text=True, timeout=20
-    ).stdout
-
-
-def wait_for(session: str, text: str, timeout: float = 40.0) -> str:
-    deadline = time.monotonic() + timeout
-    screen = ""
-    while time.monotonic() < deadline:
-        screen = tmux("capture-pane", "-t", session, "-p")
-        if text in screen:
-            return screen
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
 
 
 def test_console_script_in_tmux(tmp_path):
@@ -37,7 +21,8 @@ def test_console_script_in_tmux(tmp_path):
     session = f"tracetui-{uuid.uuid4().hex[:8]}"
     status_file = tmp_path / "status"
     command = (
-        f"TERM=xterm-256color {TRACETUI} {SAMPLES / 'server-create.md'}; "
+        # A stale COLUMNS/LINES in the environment must not size the app: the terminal does.
+        f"TERM=xterm-256color COLUMNS=200 LINES=60 {TRACETUI} {SAMPLES / 'server-create.md'}; "
         f"echo $? > {status_file}; sleep 30"
     )
     tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES, settle
 from tests.hostile import NASTY
+from tests.tmux import tmux, wait_for
 from tui.app import make_app
 from tui.exchange_text import exchange_lines
 from tui.readers import TraceError, read_trace
@@ -86,18 +87,10 @@ def test_a_real_terminal_keeps_its_title_and_screen(tmp_path):
     trace = crafted("image-show.md", tmp_path)
     command = f"{tracetui} {trace}; echo $? > {status}; sleep 30"
 
-    def tmux(*args: str) -> str:
-        return subprocess.run(
-            ["tmux", *args], check=True, capture_output=True, text=True, timeout=20
-        ).stdout
-
     tmux("new-session", "-d", "-s", session, "-x", "200", "-y", "50", command)
     try:
         tmux("select-pane", "-t", session, "-T", "before")
-        deadline = time.monotonic() + 40
-        while "exchanges" not in tmux("capture-pane", "-t", session, "-p"):
-            assert time.monotonic() < deadline, "the explorer never drew"
-            time.sleep(0.1)
+        wait_for(session, "exchanges")
         for key in ["j", "j", "j", "Tab", "Tab", "t", "w", "Escape", "?", "Escape", "j"]:
             tmux("send-keys", "-t", session, key)
             time.sleep(0.25)

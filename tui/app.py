@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from functools import partial
@@ -103,6 +104,12 @@ def make_app(paths: list[str], redact: bool = False, follow: bool = False) -> Tr
 
 def run_app(paths: list[str], redact: bool = False, follow: bool = False) -> int:
     """Run the UI and return the exit status."""
+    if sys.stdout.isatty():
+        # Textual sizes itself with shutil.get_terminal_size(), which prefers COLUMNS/LINES to
+        # the terminal: a stale exported value (seen in tmux panes) pinned the app at 80x24,
+        # even after a resize.
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
     app = make_app(paths, redact, follow)
     app.run()
     return app.return_code or 0
