@@ -13,7 +13,10 @@ from tui.model import Exchange
 
 
 class OpenCalls:
-    """Tracks, per service, the inbound requests it has not answered yet, while reading."""
+    """Tracks, per service, the inbound requests it has not answered yet, while reading.
+
+    A reader calls these once per record, so they are kept to a few dictionary operations.
+    """
 
     def __init__(self) -> None:
         self._open: dict[str, list[int]] = {}
@@ -22,17 +25,31 @@ class OpenCalls:
     def on_request(self, index: int, src: str, dst: str) -> int | None:
         """Register request `index` from `src` to `dst`; return its parent exchange or None."""
         handling = self._open.get(src)
-        # Answered calls leave a service's stack lazily, from the top: each leaves once, so a
-        # response costs O(1) however many calls are open at the same time.
-        while handling and handling[-1] in self._answered:
-            self._answered.discard(handling.pop())
-        parent = handling[-1] if handling else None
-        self._open.setdefault(dst, []).append(index)
+        parent = None
+        if handling:
+            # A call answered while a later one was open leaves the stack once it is on top:
+            # each leaves once, so a response costs O(1) however many calls are open.
+            answered = self._answered
+            while handling and handling[-1] in answered:
+                answered.discard(handling.pop())
+            if handling:
+                parent = handling[-1]
+        calls = self._open.get(dst)
+        if calls is None:
+            self._open[dst] = [index]
+        else:
+            calls.append(index)
         return parent
 
     def on_response(self, index: int, dst: str) -> None:
         """Exchange `index` was answered by `dst`: `dst` is no longer handling it."""
-        self._answered.add(index)
+        calls = self._open[dst]
+        # Calls are usually answered last opened, first answered: then it leaves right away,
+        # and a service that never calls out does not keep every call it ever answered.
+        if calls[-1] == index:
+            calls.pop()
+        else:
+            self._answered.add(index)
 
 
 def is_rpc_root(exchange: Exchange, root_service: str | None) -> bool:

@@ -9,7 +9,6 @@ record to a few hundred bytes, so a 1 GB trace fits in memory next to its mapped
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -91,25 +90,49 @@ class ParseWarning(NamedTuple):
     message: str
 
 
-@dataclass
 class Trace:
     """Everything read from one trace file so far.
 
     Readers append in batches, so a UI can show the first records while the rest is read;
     `complete` turns True when the whole file has been read. `exchange_of_record[i]` is the
     exchange that record `i` belongs to, or -1 for a response whose request is missing.
+
+    A plain class rather than a dataclass: `tracetui stats` imports this module, and the
+    dataclass machinery (`inspect` and what it imports) costs more to load than it saves.
     """
 
-    path: str
-    format: str
-    source: TraceSource
-    records: list[Record] = field(default_factory=list)
-    exchanges: list[Exchange] = field(default_factory=list)
-    services: list[str] = field(default_factory=list)
-    warnings: list[ParseWarning] = field(default_factory=list)
-    orphan_records: list[int] = field(default_factory=list)
-    exchange_of_record: array[int] = field(default_factory=lambda: array("l"))
-    complete: bool = False
+    def __init__(
+        self,
+        path: str,
+        format: str,
+        source: TraceSource,
+        records: list[Record] | None = None,
+        exchanges: list[Exchange] | None = None,
+        services: list[str] | None = None,
+        warnings: list[ParseWarning] | None = None,
+        orphan_records: list[int] | None = None,
+        exchange_of_record: array[int] | None = None,
+        complete: bool = False,
+    ) -> None:
+        """A trace of `path` in `format`, empty unless given its records and the rest."""
+        self.path = path
+        self.format = format
+        self.source = source
+        self.records: list[Record] = [] if records is None else records
+        self.exchanges: list[Exchange] = [] if exchanges is None else exchanges
+        self.services: list[str] = [] if services is None else services
+        self.warnings: list[ParseWarning] = [] if warnings is None else warnings
+        self.orphan_records: list[int] = [] if orphan_records is None else orphan_records
+        self.exchange_of_record: array[int] = (
+            array("l") if exchange_of_record is None else exchange_of_record
+        )
+        self.complete = complete
+
+    def __repr__(self) -> str:
+        return (
+            f"Trace({self.path!r}, {self.format!r}, {len(self.records)} records, "
+            f"{len(self.exchanges)} exchanges, complete={self.complete})"
+        )
 
     @property
     def root_service(self) -> str | None:

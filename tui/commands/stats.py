@@ -8,7 +8,7 @@ import json
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.readers import read_trace
 from tui.sanitize import visible
-from tui.stats import format_stats, trace_stats
+from tui.stats import file_stats, format_stats, trace_stats
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -22,8 +22,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the stats of one trace; 0 on success (TraceError is handled by the caller)."""
-    trace = read_trace(args.file)
-    stats = redacted(redactor_for(args, trace), trace_stats(trace))
+    if args.redact:
+        # The redactor learns the secrets from the headers and bodies: read them all.
+        trace = read_trace(args.file)
+        stats = redacted(redactor_for(args, trace), trace_stats(trace))
+    else:
+        stats = file_stats(args.file)
     if args.json:
         print(json.dumps(stats, indent=2))
     else:

@@ -20,9 +20,10 @@ for a verbatim text body it must match, and a mismatch is reported.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from tui.model import FORMAT_LOG, REQUEST, RESPONSE, Span
-from tui.readers.parsed import ParsedRecord, shown, text
+from tui.model import FORMAT_LOG, REQUEST, RESPONSE, Record, Span
+from tui.readers.parsed import Cursor, ParsedRecord, Warn, indexed, shown, text
 
 NAME = FORMAT_LOG
 # How far past its last record a chunk must reach: a body whose Content-Length runs past a
@@ -150,6 +151,25 @@ def _placeholder(chunk: bytes, start: int, end: int) -> bool:
 def _content_length(chunk: bytes, headers: Span) -> int | None:
     match = _CONTENT_LENGTH.search(chunk, headers.start - 1, headers.end)
     return int(match.group(1)) if match else None
+
+
+def records(
+    chunk: bytes, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
+) -> Iterator[Record]:
+    """Yield the records whose headings start in `chunk[:limit]`; `chunk` starts at a line
+    start, `base` in the file, and `file_end` is where the file ends in chunk offsets. A
+    record may claim text past `limit` (see the module docstring). Lines are numbered from
+    `cursor`, problems reported through `warn` (see `parsed.indexed`)."""
+    starts = [match.start() + 1 for match in NEXT_HEADING.finditer(chunk, 0, limit)]
+    if HEADING.match(chunk):
+        starts.insert(0, 0)
+    last = len(starts) - 1
+    for number, start in enumerate(starts):
+        # A body that claimed the text past a heading made that heading text.
+        if start < cursor.resume:
+            continue
+        end = starts[number + 1] if number < last else limit
+        yield indexed(parse_record(chunk, start, end, file_end), chunk, start, base, cursor, warn)
 
 
 def parse_record(chunk: bytes, start: int, end: int, file_end: int) -> ParsedRecord:

@@ -19,9 +19,22 @@ record heading; a fence that a heading cuts short is reported as not closed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Optional
 
-from tui.model import FORMAT_MARKDOWN, REQUEST, RESPONSE, Span
-from tui.readers.parsed import ParsedRecord, shown, text
+from tui.model import FORMAT_MARKDOWN, REQUEST, RESPONSE, Record, Span
+from tui.readers.parsed import (
+    MAX_FIELD,
+    REQUEST_ID,
+    Cursor,
+    ParsedRecord,
+    Warn,
+    field,
+    indexed,
+    new_tuple,
+    shown,
+    text,
+)
 
 NAME = FORMAT_MARKDOWN
 # A record never claims text past the next heading, so a chunk needs nothing beyond its last.
@@ -44,19 +57,31 @@ _DIRECTION_ANYWHERE = re.compile(rb"\n[ \t]*`([^`\n]*)`[ \t]*(-->|<--)[ \t]*`([^
 _TAB = re.compile(rb'\n=== +"(Header|Body)"[^\n]*', re.I)
 _FENCE_OPEN = re.compile(rb"(?:[ \t]*\r?\n)+([ \t]*)(`{3,}|~{3,})[^\n]*\n")
 _CLOSERS: dict[bytes, re.Pattern[bytes]] = {}
-# The exact layout the hook writes, from the heading to the first line of the body block; the
-# header block has no backtick, so its closing fence is the first one.
-_HOOK_RECORD = re.compile(
-    rb"### (?:\(\d+\) )?(?:([A-Z]+) (\S+)|(\d{3})\b([^\n]*))\n"
-    rb"`([^`\n]*)` (-->|<--) `([^`\n]*)`\n"
-    rb"\n"
-    rb'=== "Header"\n'
-    rb"    ```[^`\n]*\n"
-    rb"([^`]*\n)    ```\n"
-    rb"\n"
-    rb'=== "Body"\n'
-    rb"    ```[^`\n]*\n"
+# The exact layout the hook writes, from the heading to the line that opens the header block,
+# tried before the plain heading, so one match at a heading reads the fields of nearly every
+# record: method and path, or status and the rest of the line; then caller and callee.
+_HOOK_OR_HEADING = (
+    rb"### (?:\(\d+\) )?(?:"
+    rb"(?:([A-Z]+) (\S+)\n`([^`]*)` --> `([^`]*)`"
+    rb"|(\d{3})\b([^\n]*)\n`([^`]*)` <-- `([^`]*)`)"
+    rb'\n\n=== "Header"\n    ```(?!`)[^\n]*\n'
+    rb"|[A-Z]+ +\S|\d{3}\b)"
 )
+_HOOK_AT = re.compile(_HOOK_OR_HEADING)
+_HOOK_NEXT = re.compile(rb"\n" + _HOOK_OR_HEADING)
+# After the header block, whose first backtick starts its closing fence: the start of the
+# body's opening fence line (the rest of that line must not start with another backtick).
+_HOOK_BODY_OPEN = b'\n    ```\n\n=== "Body"\n    ```'
+# How the hook closes a body block, from the newline before the fence.
+_HOOK_CLOSE = b"\n    ```\n"
+# A byte value: `in` looks an integer up directly, where a bytes operand is first tried as an
+# integer, which fails at a cost.
+_NEWLINE = ord("\n")
+# What `layouts` yields for a record the hook's layout does not fit.
+_NO_LAYOUT = (None, 0, 0, 0, 0)
+
+HookFields = tuple[Optional[bytes], Optional[bytes], Optional[bytes], Optional[bytes], bytes, bytes]
+Layout = tuple[int, int, Optional[HookFields], int, int, int, int]
 
 
 def _closer(fence: bytes) -> re.Pattern[bytes]:
@@ -109,17 +134,19 @@ def _fenced_block(
     return Span(content_start, line_start, indent), fence_end
 
 
-def _response_fields(chunk: bytes, start: int, end: int) -> tuple[str, str]:
-    """(reason, target) from what follows the status in `chunk[start:end]`.
+def _response_fields(rest: bytes) -> tuple[str, str]:
+    """(reason, target) from what follows the status on a response heading.
 
     "201 Created /v2/images", "204 No Content", "200 /x": the path, when there, comes last and
     starts with "/" (or is a URL); whatever sits between is the reason.
     """
-    rest = chunk[start:end].strip()
+    rest = rest.strip()
     reason, _, last = rest.rpartition(b" ")
-    if last.startswith(b"/") or b"://" in last:
-        return text(reason, 0, len(reason)), text(last, 0, len(last))
-    return text(rest, 0, len(rest)), ""
+    # `bytes.find`, not `in`: `in` first tries its operand as an integer, and failing costs
+    # more than the search.
+    if last.startswith(b"/") or last.find(b"://") >= 0:
+        return shown(reason), shown(last)
+    return shown(rest), ""
 
 
 def _heading(
@@ -133,61 +160,160 @@ def _heading(
     if response is None:
         problems.append((start, "heading is neither `METHOD /path` nor `STATUS REASON /path`"))
         return REQUEST, "?", 0, "", text(chunk, start + 4, stop)
-    reason, target = _response_fields(chunk, *response.span(2))
+    reason, target = _response_fields(response.group(2))
     return RESPONSE, "", int(response.group(1)), reason, target
 
 
-def _hook_record(chunk: bytes, start: int, end: int) -> ParsedRecord | None:
-    """Parse a record laid out exactly as the hook writes it, with one regex; None otherwise.
+def _next_heading(chunk: bytes, pos: int, limit: int) -> tuple[int, re.Match[bytes] | None]:
+    """The first record heading that starts a line after `pos` and before `limit`, with its
+    `_HOOK_NEXT` match; (`limit`, None) when there is none."""
+    head = _HOOK_NEXT.search(chunk, pos, limit)
+    return (limit, None) if head is None else (head.start() + 1, head)
 
-    Nearly every record of a real trace takes this path. Anything else (prose, CRLF, other
-    indents, a problem to report) returns None and goes through `_parse_any`, which reads
-    such records into the same fields.
+
+def layouts(chunk: bytes, limit: int) -> Iterator[Layout]:
+    """For each record heading in `chunk[:limit]` (`chunk` starts at a line start), yield
+    (start, end, fields, header start, header end, body start, body end).
+
+    `end` is the next heading (or `limit`). `fields` are (method, path, status, rest of the
+    status line, caller, callee) as bytes, method and path None on a response, status and rest
+    None on a request; None when the record is not laid out exactly as the hook writes it, and
+    must be read by `parse_record`.
+
+    A regex reads the heading and direction; `bytes.find` jumps to the first backtick after
+    the header block and after the body, which must be their closing fences, so the bulk of
+    the text never goes through a regex. A `#` in a record is rare enough that a regex may
+    look for a heading in it then.
     """
-    match = _HOOK_RECORD.match(chunk, start, end)
-    if match is None or match.start(5) - 2 - start > MAX_HEADING:
-        return None
-    method, path, status, _, src, arrow, dst, _ = match.groups()
-    if (arrow == b"-->") != (method is not None):
-        return None
-    close, fence_end = _fence_close(chunk, match.end(), end, b"```")
-    if close < 0:
-        return None
-    if method is not None:
-        kind, status_code, reason, method_text, target = REQUEST, 0, "", shown(method), shown(path)
-    else:
-        kind, status_code, method_text = RESPONSE, int(status), ""
-        reason, target = _response_fields(chunk, *match.span(4))
-    return ParsedRecord(
-        kind,
-        shown(src) or "unknown",
-        shown(dst) or "unknown",
-        method_text,
-        status_code,
-        reason,
-        target,
-        Span(match.start(8), match.end(8), 4),
-        Span(match.end(), close, 4),
-        fence_end,
-        [],
-        end,
-    )
+    find, startswith, following = chunk.find, chunk.startswith, _HOOK_NEXT.search
+    start, head = 0, _HOOK_AT.match(chunk, 0, limit)
+    if head is None:
+        start, head = _next_heading(chunk, 0, limit)
+    while head is not None:
+        method, path, src, dst, status, rest, response_src, response_dst = head.groups()
+        if method is None:
+            src, dst = response_src, response_dst
+        close = -1
+        # The names are read up to a backtick: one that spans lines is not the hook's layout.
+        if src is not None and _NEWLINE not in src and _NEWLINE not in dst:
+            header_start = head.end()
+            fence = find(b"`", header_start, limit)
+            info = fence - 5 + len(_HOOK_BODY_OPEN)
+            if (
+                fence > header_start + 4
+                and header_start - start <= MAX_HEADING
+                and startswith(_HOOK_BODY_OPEN, fence - 5)
+                and not startswith(b"`", info)
+            ):
+                body_start = find(b"\n", info, limit) + 1
+                close = find(b"`", body_start, limit) if body_start else -1
+                if (
+                    close > 0
+                    and startswith(_HOOK_CLOSE, close - 5)
+                    and (
+                        find(b"#", header_start, close) < 0
+                        or NEXT_HEADING.search(chunk, header_start - 1, close) is None
+                    )
+                ):
+                    head = following(chunk, close + 3, limit)
+                    end = limit if head is None else head.start() + 1
+                    fields = (method, path, status, rest, src, dst)
+                    yield start, end, fields, header_start, fence - 4, body_start, close - 4
+                    start = end
+                    continue
+        end, head = _next_heading(chunk, start, limit)
+        yield (start, end, *_NO_LAYOUT)
+        start = end
+
+
+def records(
+    chunk: bytes, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
+) -> Iterator[Record]:
+    """Yield the records whose headings start in `chunk[:limit]`; `chunk` starts at a line
+    start, `base` in the file, and `file_end` is where the file ends in chunk offsets. Lines
+    are numbered from `cursor`, problems reported through `warn` (see `parsed.indexed`).
+
+    This runs once per record of the file, so the hook's layout is turned into a `Record`
+    right here; any other goes through `parse_record` and `parsed.indexed`.
+    """
+    count = chunk.count
+    rid_search = REQUEST_ID.search
+    # Raw field -> shown text, for this chunk: names, methods and response lines repeat.
+    names: dict[bytes, str] = {}
+    responses: dict[bytes, tuple[str, str]] = {}
+    # A response shares its request's id string: one copy in memory.
+    ids: dict[str, str] = {}
+    line, counted = cursor.line, cursor.counted
+    for start, end, fields, header_start, header_end, body_start, body_end in layouts(chunk, limit):
+        if fields is None:
+            cursor.line, cursor.counted = line, counted
+            yield indexed(
+                parse_record(chunk, start, end, file_end), chunk, start, base, cursor, warn
+            )
+            line, counted = cursor.line, cursor.counted
+            continue
+        method, path, status, rest, src, dst = fields
+        match = rid_search(chunk, header_start - 1, header_end)
+        if match is None:
+            rid = ""
+        else:
+            raw = match.group(1)
+            # What `field()` gives, without the call for a plain id.
+            rid = raw.decode() if raw.isalnum() and len(raw) <= MAX_FIELD else field(raw)
+        if method is not None:
+            kind, status_code, reason, target = REQUEST, 0, "", shown(path)
+            method_text = names.get(method) or names.setdefault(method, shown(method))
+            ids[rid] = rid
+        else:
+            kind, method_text, status_code = RESPONSE, "", int(status)
+            pair = responses.get(rest)
+            if pair is None:
+                pair = responses[rest] = _response_fields(rest)
+            reason, target = pair
+            rid = ids.get(rid, rid)
+        record_end = body_end + 7
+        line += count(b"\n", counted, start)
+        if end == file_end:
+            for offset, message in check_tail(chunk, record_end, end):
+                warn(line + count(b"\n", start, offset), message)
+        counted = record_end - 1
+        end_line = line + count(b"\n", start, counted)
+        yield new_tuple(
+            Record,
+            (
+                kind,
+                names.get(src) or names.setdefault(src, shown(src) or "unknown"),
+                names.get(dst) or names.setdefault(dst, shown(dst) or "unknown"),
+                method_text,
+                status_code,
+                reason,
+                target,
+                rid,
+                line,
+                end_line,
+                new_tuple(Span, (base + start, base + record_end, 0)),
+                new_tuple(Span, (base + header_start, base + header_end, 4)),
+                new_tuple(Span, (base + body_start, base + body_end, 4)),
+            ),
+        )
+        line = end_line
+    cursor.line, cursor.counted, cursor.resume = line, counted, limit
 
 
 def parse_record(chunk: bytes, start: int, end: int, file_end: int) -> ParsedRecord:
-    """Parse the record whose heading starts at `start`; it ends before `end` at the latest.
+    """Parse the record whose heading starts at `start`, however it is laid out, reporting
+    what is missing or malformed; it ends before `end` at the latest.
 
     `file_end` is where the file ends, in chunk offsets: when it is `end`, this is the last
     record and a partial line after it is reported as a cut-off heading.
     """
-    parsed = _hook_record(chunk, start, end) or _parse_any(chunk, start, end)
+    parsed = _parse_any(chunk, start, end)
     if end == file_end:
-        _check_tail(chunk, parsed.end, end, parsed.problems)
+        parsed.problems.extend(check_tail(chunk, parsed.end, end))
     return parsed
 
 
 def _parse_any(chunk: bytes, start: int, end: int) -> ParsedRecord:
-    """Parse a record however it is laid out, reporting what is missing or malformed."""
     problems: list[tuple[int, str]] = []
     line_end = chunk.find(b"\n", start, end)
     if line_end < 0:
@@ -252,18 +378,18 @@ def _parse_any(chunk: bytes, start: int, end: int) -> ParsedRecord:
     )
 
 
-def _check_tail(chunk: bytes, record_end: int, end: int, problems: list[tuple[int, str]]) -> None:
-    """Report a file that stops in the middle of what looks like the next record's heading.
+def check_tail(chunk: bytes, record_end: int, end: int) -> list[tuple[int, str]]:
+    """The problem with a file that stops in the middle of what looks like the next record's
+    heading, after the last record ends at `record_end`; [] when there is none.
 
     A heading cut before its path is no heading, so it would otherwise pass for prose.
     """
     if end <= record_end or chunk[end - 1 : end] == b"\n":
-        return
+        return []
     line_start = chunk.rfind(b"\n", record_end, end) + 1 or record_end
     if chunk.startswith(b"#", line_start):
-        problems.append(
-            (line_start, "the file ends in a partial line that looks like a cut-off heading")
-        )
+        return [(line_start, "the file ends in a partial line that looks like a cut-off heading")]
+    return []
 
 
 _BODY_TAB = re.compile(rb'(?mi)^=== +"Body"')
