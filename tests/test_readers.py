@@ -314,6 +314,13 @@ def test_empty_body_reads_as_empty(sample) -> None:
     assert trace.source.body(trace.records[1]).startswith("{")
 
 
+def test_a_response_heading_without_a_path_keeps_its_reason_clean(sample) -> None:
+    # image-create.md has `### 300 Multiple Choices None`: the hook had no path for it.
+    trace = read_trace(str(sample("image-create.md")))
+    response = next(r for r in trace.records if r.status == 300 and r.line == 358)
+    assert (response.reason, response.target) == ("Multiple Choices", "")
+
+
 BAD_FILES = {
     "empty": b"",
     "binary": bytes(range(256)) * 8,

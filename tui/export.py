@@ -522,7 +522,8 @@ def markdown_record(trace: Trace, record: Record, redact: Redact | None = None) 
         heading = f"{record.method} {target}"
         direction = f"`{record.src}` --> `{record.dst}`"
     else:
-        heading = " ".join(part for part in (_status_line(record), target) if part)
+        # The hook writes Python's None where it has no path; the reader takes it back so.
+        heading = f"{_status_line(record)} {target or 'None'}"
         direction = f"`{record.src}` <-- `{record.dst}`"
     header_lines = "".join(f"    {name}: {value}\n" for name, value in headers)
     return (

@@ -137,8 +137,9 @@ def _fenced_block(
 def _response_fields(rest: bytes) -> tuple[str, str]:
     """(reason, target) from what follows the status on a response heading.
 
-    "201 Created /v2/images", "204 No Content", "200 /x": the path, when there, comes last and
-    starts with "/" (or is a URL); whatever sits between is the reason.
+    "201 Created /v2/images", "204 No Content", "200 /x", "300 Multiple Choices None": the
+    path, when there, comes last and starts with "/" (or is a URL); whatever sits between is
+    the reason.
     """
     rest = rest.strip()
     reason, _, last = rest.rpartition(b" ")
@@ -146,6 +147,9 @@ def _response_fields(rest: bytes) -> tuple[str, str]:
     # more than the search.
     if last.startswith(b"/") or last.find(b"://") >= 0:
         return shown(reason), shown(last)
+    if last == b"None":
+        # The hook formats a response it has no path for with Python's None.
+        return shown(reason), ""
     return shown(rest), ""
 
 
