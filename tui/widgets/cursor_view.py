@@ -8,6 +8,7 @@ cursor re-renders two rows, not the screen.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -34,7 +35,7 @@ class CursorView(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False),
     ]
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
     fixed_rows = 0
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -42,6 +43,20 @@ class CursorView(ScrollView, can_focus=True):
         self._row_count = 0
         self._content_width = 0
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
+        self._base_style: Style | None = None
+
+    @property
+    def base_style(self) -> Style:
+        """The widget's own style (its background): `rich_style` walks every ancestor's
+        styles, which cost a tenth of a millisecond a row."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
+    def notify_style_update(self) -> None:
+        """Styles changed (focus, theme): the base style must be looked up again."""
+        self._base_style = None
+        super().notify_style_update()
 
     @property
     def row_count(self) -> int:
@@ -76,11 +91,24 @@ class CursorView(ScrollView, can_focus=True):
 
     def on_focus(self) -> None:
         """The cursor row looks different with focus."""
-        self.refresh()
+        self.refresh_rows(*self.focus_rows())
 
     def on_blur(self) -> None:
         """The cursor row looks different without focus."""
-        self.refresh()
+        self.refresh_rows(*self.focus_rows())
+
+    def focus_rows(self) -> list[int]:
+        """The rows whose look depends on focus (default: the cursor's)."""
+        return [self.cursor]
+
+    def refresh_rows(self, *rows: int) -> None:
+        """Redraw only these scrolling rows: a whole-view refresh makes Textual restyle every
+        line on screen, which at 45 lines a pane was most of a key press's cost."""
+        top = self.scroll_offset.y
+        page = self.page_rows
+        for row in rows:
+            if top <= row < top + page and row < self._row_count:
+                self.refresh_line(row + self.fixed_rows)
 
     @property
     def page_rows(self) -> int:
@@ -93,7 +121,7 @@ class CursorView(ScrollView, can_focus=True):
 
     def render_fixed(self, y: int, width: int) -> Strip:
         """Draw fixed header row `y` (subclasses with `fixed_rows` override)."""
-        return Strip.blank(width, self.rich_style)
+        return Strip.blank(width, self.base_style)
 
     @property
     def row_width(self) -> int:
@@ -107,7 +135,7 @@ class CursorView(ScrollView, can_focus=True):
             return self.render_fixed(y, width)
         row = self.scroll_offset.y + y - self.fixed_rows
         if row >= self._row_count:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         key = (row, width, self.scroll_offset.x, self.row_state(row))
         strip = self._strips.get(key)
         if strip is None:
@@ -119,16 +147,29 @@ class CursorView(ScrollView, can_focus=True):
         horizontally, on the widget's background (plus `row_style`, e.g. the cursor)."""
         text.no_wrap = True
         text.end = ""
+        return self.segments_strip(list(text.render(self.app.console)), width, row_style)
+
+    def segments_strip(
+        self, segments: list[Segment], width: int, row_style: Style | None = None
+    ) -> Strip:
+        """`text_strip` for a line already cut into styled segments (cheaper than Text)."""
         left = self.scroll_offset.x
-        strip = Strip(list(text.render(self.app.console))).crop_extend(left, left + width, None)
-        style = self.rich_style if row_style is None else self.rich_style + row_style
+        strip = Strip(segments).crop_extend(left, left + width, None)
+        style = self.base_style if row_style is None else self.base_style + row_style
         return strip.apply_style(style)
 
     def watch_cursor(self, old: int, new: int) -> None:
         """Keep the cursor on screen and redraw the two rows that changed."""
-        self.scroll_to_row(new)
-        self.refresh()
+        self.place_cursor(old, new)
         self.cursor_moved(new)
+
+    def place_cursor(self, old: int, new: int, center: bool = False) -> None:
+        """The cursor went from row `old` to `new`: scroll to it and redraw what changed
+        (a scroll redraws the whole view by itself)."""
+        top = self.scroll_offset.y
+        self.scroll_to_row(new, center)
+        if self.scroll_offset.y == top and old != new:
+            self.refresh_rows(old, new)
 
     def cursor_moved(self, row: int) -> None:
         """Hook for subclasses: the cursor is now on `row`."""

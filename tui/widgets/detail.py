@@ -47,6 +47,18 @@ _TOKEN_CLASSES = (
 )
 
 
+# Bodies up to this size are pretty-printed in about a millisecond: built in the key's own
+# frame, the detail changes with the list instead of one frame (and a thread) later.
+SYNC_BODY_BYTES = 32 * 1024
+
+
+def body_bytes(trace: Trace, index: int) -> int:
+    """Bytes of exchange `index`'s request and response bodies in the file."""
+    exchange = trace.exchanges[index]
+    spans = [exchange.request.body, exchange.response.body if exchange.response else None]
+    return sum(span.end - span.start for span in spans if span is not None)
+
+
 class DetailView(ThemedView):
     """Scrollable, highlighted text of one exchange, with a line cursor for `*`."""
 
@@ -90,9 +102,13 @@ class DetailView(ThemedView):
     # Every worker here and in the screens has a fixed description: without one Textual
     # repr()s the arguments, and the repr of a Trace walks every record (5 s a key at 200k).
     def show_exchange(self, trace: Trace, index: int) -> None:
-        """Build the lines of exchange `index` in a worker; the newest request wins."""
+        """Show exchange `index`: built at once when its bodies are small, else in a worker
+        (the newest request wins)."""
         self.index = index
-        self._build(trace, index)
+        if body_bytes(trace, index) <= SYNC_BODY_BYTES:
+            self._set_lines(index, exchange_lines(trace, index, self.redactor, self.waiting))
+        else:
+            self._build(trace, index)
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False, description="detail")
     def _build(self, trace: Trace, index: int) -> None:

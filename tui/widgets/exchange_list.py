@@ -68,9 +68,9 @@ class ExchangeList(ThemedView):
         if row is None and self.trace is not None and index < len(self.trace.exchanges):
             row = self._group_row(self.trace.exchanges[index].request)
         if row is not None:
+            old = self.cursor
             self.set_reactive(ThemedView.cursor, row)
-            self.scroll_to_row(row, center=True)
-            self.refresh()
+            self.place_cursor(old, row, center=True)
 
     def _group_row(self, request: Record) -> int | None:
         for number, group in enumerate(self.list_layout.groups):
@@ -136,7 +136,9 @@ class ExchangeList(ThemedView):
         exchange = self.trace.exchanges[index]
         request = exchange.request
         mark = "●" if index in self.matches else " "
-        text = Text(mark, style=self.style("match"))
+        # The mark's style on its own span: as the Text's base style it made every row bold.
+        text = Text()
+        text.append(mark, self.style("match"))
         text.append("  " * depth)
         if self.mode == BY_TREE and is_rpc_root(exchange, self.trace.root_service):
             text.append("⚡", self.style("dim"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.message import Message
@@ -90,15 +91,30 @@ class SequenceLanes(ThemedView):
 
     def select_exchange(self, index: int) -> None:
         """Highlight exchange `index` and bring its request row into view (no message)."""
-        self.selected = index
-        if self.trace is None or index >= len(self.trace.exchanges):
-            return
+        previous, self.selected = self.selected, index
+        rows = self._rows_of(index)
+        old = self.cursor
+        if rows and old not in rows:
+            self.set_reactive(ThemedView.cursor, rows[0])
+        top = self.scroll_offset.y
+        if rows:
+            self.scroll_to_row(self.cursor, center=True)
+        if self.scroll_offset.y == top:
+            self.refresh_rows(old, *self._rows_of(previous), *rows)
+
+    def _rows_of(self, index: int | None) -> list[int]:
+        """The rows of exchange `index`'s request and response (those shown)."""
+        if self.trace is None or index is None or not 0 <= index < len(self.trace.exchanges):
+            return []
         exchange = self.trace.exchanges[index]
-        row = self.lane_layout.row_of(exchange.request_record)
-        if row is not None:
-            self.set_reactive(ThemedView.cursor, row)
-            self.scroll_to_row(row, center=True)
-        self.refresh()
+        found = [self.lane_layout.row_of(exchange.request_record)]
+        if exchange.response_record is not None:
+            found.append(self.lane_layout.row_of(exchange.response_record))
+        return [row for row in found if row is not None]
+
+    def focus_rows(self) -> list[int]:
+        """The selected exchange's rows look different with focus."""
+        return self._rows_of(self.selected)
 
     def cursor_moved(self, row: int) -> None:
         """Announce the exchange of the record under the cursor."""
@@ -106,7 +122,6 @@ class SequenceLanes(ThemedView):
             return
         exchange = self.trace.exchange_of_record[self.lane_layout.records[row]]
         if exchange >= 0:
-            self.selected = exchange
             self.post_message(self.Selected(exchange))
 
     def render_fixed(self, y: int, width: int) -> Strip:
@@ -140,13 +155,18 @@ class SequenceLanes(ThemedView):
         self._draw_arrow(
             record.kind == REQUEST, record.src, record.dst, record.status, chars, styles
         )
-        text = Text()
-        for char, style in zip(chars, styles):
-            text.append(char, style)
-        text.append(" ")
-        text.append(self._label(record_index, exchange, geometry.label_width))
+        # One segment per run of cells in the same style: a row is about ten segments, where a
+        # Text of one span per cell cost a millisecond to render.
+        segments: list[Segment] = []
+        start = 0
+        for x in range(1, cells + 1):
+            if x == cells or styles[x] is not styles[start]:
+                segments.append(Segment("".join(chars[start:x]), styles[start]))
+                start = x
+        segments.append(Segment(" "))
+        segments += self._label(record_index, exchange, geometry.label_width)
         highlighted = exchange >= 0 and exchange == self.selected
-        return self.text_strip(text, width, self.cursor_style() if highlighted else None)
+        return self.segments_strip(segments, width, self.cursor_style() if highlighted else None)
 
     def _draw_arrow(
         self,
@@ -182,7 +202,7 @@ class SequenceLanes(ThemedView):
             chars[head] = "▶" if step > 0 else "◀"
             styles[head] = style
 
-    def _label(self, record_index: int, exchange: int, width: int) -> Text:
+    def _label(self, record_index: int, exchange: int, width: int) -> list[Segment]:
         assert self.trace is not None
         record = self.trace.records[record_index]
         number = f"#{exchange} " if exchange >= 0 else "#? "
@@ -193,7 +213,8 @@ class SequenceLanes(ThemedView):
         else:
             body = f"{status_label(record.status)} {record.reason}".rstrip()
             style = self.status_style(record.status)
-        text = Text(mark, style=self.style("match"))
-        text.append(number, self.style("dim"))
-        text.append(body[: max(0, width - len(number) - 1)], style)
-        return text
+        return [
+            Segment(mark, self.style("match")),
+            Segment(number, self.style("dim")),
+            Segment(body[: max(0, width - len(number) - 1)], style),
+        ]

@@ -1,0 +1,109 @@
+"""A key press redraws what it changed, not the panes: the cost of a key must not grow with
+the screen (issue 6), and moving in one pane must not fight the others."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from tests import hostile
+from tests.conftest import SAMPLES, settle
+from tui.app import make_app
+from tui.screens.explorer import ExplorerScreen
+from tui.widgets.detail import SYNC_BODY_BYTES, DetailView, body_bytes
+from tui.widgets.exchange_list import ExchangeList
+from tui.widgets.lanes import SequenceLanes
+
+WIDE = (200, 50)
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Screen lines Textual asks each pane for, by pane class name: a refresh of the whole
+    pane asks for every line, even when the rows come from the cache."""
+    counts: Counter[str] = Counter()
+    for view in (ExchangeList, SequenceLanes, DetailView):
+        original = view.render_line
+
+        def counting(self, y, original=original, name=view.__name__):
+            counts[name] += 1
+            return original(self, y)
+
+        monkeypatch.setattr(view, "render_line", counting)
+    return counts
+
+
+async def test_moving_down_redraws_two_list_rows_and_the_two_exchanges_in_the_lanes(drawn):
+    app = make_app([str(SAMPLES / "server-create.md")])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        before = screen.selected
+        drawn.clear()
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert screen.selected != before
+        assert drawn["ExchangeList"] <= 2, "the old and the new cursor row"
+        assert drawn["SequenceLanes"] <= 4, "the two exchanges' request and response rows"
+        assert drawn["DetailView"] >= 1, "the detail shows the new exchange"
+
+
+async def test_the_lanes_cursor_walks_every_row_down_and_up():
+    app = make_app([str(SAMPLES / "server-create.md")])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await pilot.press("tab", "home")
+        await settle(app, pilot)
+        lanes = screen.lanes
+        assert screen.focused is lanes
+        rows = lanes.row_count
+        visited = [lanes.cursor]
+        for _ in range(rows - 1):
+            await pilot.press("down")
+            visited.append(lanes.cursor)
+        # A response row belongs to an earlier exchange than the row above it: selecting
+        # that exchange must not send the cursor back to its request.
+        assert visited == list(range(rows))
+        for _ in range(rows - 1):
+            await pilot.press("up")
+        assert lanes.cursor == 0
+        await settle(app, pilot)
+        assert screen.selected == 0
+
+
+async def test_small_exchanges_show_at_once_and_big_bodies_in_a_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+):
+    built: list[int] = []
+    original = DetailView._build
+
+    def recording(self, trace, index):
+        built.append(index)
+        return original(self, trace, index)
+
+    monkeypatch.setattr(DetailView, "_build", recording)
+    case = hostile.PER_SAMPLE["5mb-line"](hostile.MD_SAMPLE)
+    path = tmp_path / "big.md"
+    path.write_bytes(case.data)
+    app = make_app([str(path)])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        trace = screen.trace
+        big = [i for i in range(len(trace.exchanges)) if body_bytes(trace, i) > SYNC_BODY_BYTES]
+        small = [i for i in range(len(trace.exchanges)) if i not in big]
+        assert big and small, "the case has one 5 MB body among small ones"
+        built.clear()
+        for index in small:
+            screen.select(index)
+            assert screen.detail.lines[0].text.startswith(f"#{index} "), "shown at once"
+        assert built == []
+        screen.select(big[0])
+        await settle(app, pilot)
+        assert built == big[:1]
+        assert screen.detail.lines[0].text.startswith(f"#{big[0]} ")
