@@ -10,8 +10,8 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tui.calltree import is_rpc_root
-from tui.grouping import BY_PAIR, BY_TREE, ListLayout
-from tui.model import Record, Trace
+from tui.grouping import BY_PAIR, BY_TREE, ListLayout, layout
+from tui.model import Trace
 from tui.widgets.themed import ThemedView, shorten_middle, status_label
 
 STATUS_WIDTH = 5
@@ -42,7 +42,7 @@ class ExchangeList(ThemedView):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.trace: Trace | None = None
-        self.list_layout = ListLayout([], [], {})
+        self.list_layout: ListLayout = layout([], BY_PAIR)
         self.mode = BY_PAIR
         self.collapsed: frozenset[tuple[str, str]] = frozenset()
         self._index_width = 1
@@ -55,7 +55,7 @@ class ExchangeList(ThemedView):
         self.list_layout = list_layout
         self.mode = mode
         self._index_width = len(str(max(len(trace.exchanges) - 1, 0)))
-        self.set_row_count(len(list_layout.rows))
+        self.set_row_count(len(list_layout))
         if selected is not None:
             self.select_exchange(selected)
 
@@ -64,35 +64,24 @@ class ExchangeList(ThemedView):
 
         When its group is collapsed, the cursor goes to the group's row instead.
         """
-        row = self.list_layout.row_of_exchange.get(index)
-        if row is None and self.trace is not None and index < len(self.trace.exchanges):
-            row = self._group_row(self.trace.exchanges[index].request)
+        row = self.list_layout.nearest_row(index)
         if row is not None:
             old = self.cursor
             self.set_reactive(ThemedView.cursor, row)
             self.place_cursor(old, row, center=True)
 
-    def _group_row(self, request: Record) -> int | None:
-        for number, group in enumerate(self.list_layout.groups):
-            if (group.src, group.dst) == (request.src, request.dst):
-                rows = self.list_layout.rows
-                return next(
-                    r for r, row in enumerate(rows) if row.exchange < 0 and row.group == number
-                )
-        return None
-
     def cursor_moved(self, row: int) -> None:
         """Announce the exchange under the cursor."""
-        if 0 <= row < len(self.list_layout.rows):
-            exchange = self.list_layout.rows[row].exchange
+        if 0 <= row < len(self.list_layout):
+            exchange = self.list_layout.row(row).exchange
             if exchange >= 0:
                 self.post_message(self.Selected(exchange))
 
     def _group_key(self) -> tuple[str, str] | None:
-        rows = self.list_layout.rows
-        if not rows or rows[self.cursor].group < 0:
+        list_layout = self.list_layout
+        if not 0 <= self.cursor < len(list_layout) or list_layout.row(self.cursor).group < 0:
             return None
-        group = self.list_layout.groups[rows[self.cursor].group]
+        group = list_layout.groups[list_layout.row(self.cursor).group]
         return (group.src, group.dst)
 
     def action_collapse(self) -> None:
