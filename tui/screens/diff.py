@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.diff import TraceDiff, diff_traces, value_text
 from tui.readers import TraceReader
@@ -23,6 +23,7 @@ from tui.screens.paned import PanedScreen
 from tui.sequence import lane_layout
 from tui.widgets.detail import DetailView
 from tui.widgets.diff_list import DiffList
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lanes import SequenceLanes
 from tui.widgets.text_lines import TextLines
 
@@ -80,7 +81,7 @@ class DiffScreen(PanedScreen):
             with Horizontal(id="diff-lanes"):
                 yield SequenceLanes(id="lanes-a")
                 yield SequenceLanes(id="lanes-b")
-        yield Footer()
+        yield KeyBar(self.BINDINGS)
 
     def on_mount(self) -> None:
         """Read both runs to the end and align them, off the UI thread."""

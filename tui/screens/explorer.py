@@ -9,13 +9,14 @@ from __future__ import annotations
 import gc
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from tui.grouping import GROUPING_NAMES, GROUPINGS, Layouts
@@ -24,13 +25,17 @@ from tui.query import Query, QueryError, literal_query, parse_query, parse_searc
 from tui.readers import GROWN, REPLACED, TraceError, TraceReader
 from tui.redact import Redactor
 from tui.sanitize import visible_line
-from tui.screens.export import ExportRequest
 from tui.screens.paned import PanedScreen
 from tui.search import FollowResult, all_matches, follow_value, highlight_spans, iter_matches
 from tui.widgets.detail import DetailView
 from tui.widgets.exchange_list import ExchangeList
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lanes import SequenceLanes
 from tui.widgets.search_bar import FILTER, SEARCH, SearchBar
+
+if TYPE_CHECKING:
+    # Only a type here; the dialog's module (and its widgets) loads when `e` opens it.
+    from tui.screens.export import ExportRequest
 
 # While a big file is indexed, re-laying out every pane after each batch would cost more than
 # the indexing; the panes catch up at most this often.
@@ -96,17 +101,18 @@ class ExplorerScreen(PanedScreen):
         self.matches: list[int] = []
         self.filter_text = ""
         self._failed = 0
+        self._header: Text | None = None
         self._layouts = Layouts(reader.trace)
 
     def compose(self) -> ComposeResult:
-        """Header line, the three panes, footer."""
+        """Header line, the three panes, the search bar and the keys."""
         yield Static(id="trace-header")
         with Horizontal(id="panes"):
             yield ExchangeList(id="list")
             yield SequenceLanes(id="lanes")
             yield DetailView(id="detail")
         yield SearchBar(id="search-bar")
-        yield Footer()
+        yield KeyBar(self.BINDINGS)
 
     @property
     def exchange_list(self) -> ExchangeList:
@@ -257,7 +263,10 @@ class ExplorerScreen(PanedScreen):
                 for number, pane in enumerate(self.PANES, 1)
             )
             text.append("   " + panes, style="bold")
-        self.query_one("#trace-header", Static).update(text)
+        if text != self._header:
+            self._header = text
+            # One line of fixed size: no layout pass for the screen.
+            self.query_one("#trace-header", Static).update(text, layout=False)
 
     def select(self, index: int) -> None:
         """Make exchange `index` the selection in every pane."""
@@ -286,7 +295,7 @@ class ExplorerScreen(PanedScreen):
         self._show_list()
 
     def panes_changed(self) -> None:
-        """The header names the pane on screen when only one shows."""
+        """The header names the pane on screen when only one shows (unchanged when wide)."""
         self.update_header()
 
     def on_descendant_focus(self) -> None:
