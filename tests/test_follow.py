@@ -108,3 +108,46 @@ async def test_the_explorer_shows_new_records_and_follows_the_end(tmp_path):
         await pilot.press("F")
         await settle(app, pilot)
         assert not screen.reader.follow
+
+
+def screen_row(app, view, row: int) -> str:
+    """The text the terminal shows for row `row` of `view` (a Line-API pane)."""
+    strips = app.screen._compositor.render_strips()
+    region = view.region
+    line = strips[region.y + view.fixed_rows + row - view.scroll_offset.y]
+    return line.text[region.x : region.x + region.width]
+
+
+async def test_a_row_waiting_for_its_response_shows_the_status_once_it_comes(tmp_path):
+    """Rows are redrawn only where they changed while a file grows: the row of a request
+    answered later must still change from `···` to its status on screen."""
+    data = (SAMPLES / "server-create.md").read_bytes()
+    starts = [0] + [i + 1 for i in range(len(data)) if data.startswith(b"\n### ", i)]
+    cut = starts[6]  # records 0-5: three exchanges, the third one's response not yet written
+    path = tmp_path / "growing.md"
+    path.write_bytes(data[:cut])
+    app = make_app([str(path)], follow=True)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = app.screen
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if len(screen.trace.exchanges) == 3 and screen.selected == 2:
+                break  # read, and following the end
+        screen.select(0)
+        # Not `settle`: the worker that follows the file never completes.
+        await pilot.pause(0.3)
+        waiting = screen.trace.exchanges[2]
+        assert waiting.response is None
+        row = screen.exchange_list.list_layout.row_of(2)
+        assert screen_row(app, screen.exchange_list, row).rstrip("│ ").endswith("···")
+        with open(path, "ab") as file:
+            file.write(data[cut : starts[7]])  # its response: no new row to redraw the list
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if screen.trace.exchanges[2].response is not None:
+                break
+        await pilot.pause(0.3)
+        status = str(screen.trace.exchanges[2].status)
+        row = screen.exchange_list.list_layout.row_of(2)
+        assert screen_row(app, screen.exchange_list, row).rstrip("│ ").endswith(status)
+        assert screen.selected == 0, "the user was not at the end: the selection stays"

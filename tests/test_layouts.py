@@ -175,6 +175,52 @@ def test_extending_while_reading_equals_building_on_the_whole(path, filtered, ge
     assert_same_layouts(grown, Layouts(trace, visible))
 
 
+def row_looks(list_layout, exchanges):
+    """What each row shows: its exchange and that exchange's status, or its group's counts."""
+    looks = []
+    for row in list_layout.rows:
+        if row.exchange < 0:
+            group = list_layout.groups[row.group]
+            looks.append((group.src, group.dst, len(group.members), group.failed))
+        else:
+            looks.append((row, exchanges[row.exchange].status))
+    return looks
+
+
+@pytest.mark.parametrize(
+    "path", [*TRACE_FILES, "generated"], ids=lambda path: getattr(path, "name", path)
+)
+def test_rows_a_view_does_not_redraw_after_growing_look_as_they_did(path, generated):
+    """A view redraws from `changed_from` on and the rows of the exchanges just answered;
+    every other row must show what it showed before the layout grew."""
+    path = generated if path == "generated" else path
+    reader = TraceReader(str(path))
+    batch = max(500, path.stat().st_size // 40)
+    reader.read_batch(batch)
+    trace = reader.trace
+    grown = Layouts(trace, None, folded(trace.exchanges))
+    checked = 0
+    finished = False
+    while not finished:
+        before = {mode: grown.list_layout(mode) for mode in GROUPINGS}
+        looks = {mode: row_looks(before[mode], trace.exchanges) for mode in GROUPINGS}
+        finished = reader.read_batch(batch)
+        grown.catch_up(BY_PAIR)
+        answered = grown.columns.answered
+        for mode in GROUPINGS:
+            after = grown.list_layout(mode)
+            if after is not before[mode]:
+                continue  # built anew: a view shows it whole
+            redrawn = set(after.rows_showing(answered))
+            now = row_looks(after, trace.exchanges)
+            kept = range(min(after.changed_from, len(looks[mode])))
+            for row in kept:
+                if row not in redrawn:
+                    assert now[row] == looks[mode][row], (mode, row)
+                    checked += 1
+    assert checked, "rows were compared"
+
+
 def test_tree_rows_move_down_for_a_late_child_or_build_anew(trace):
     def exchange(index, parent):
         return trace.exchanges[0]._replace(index=index, parent=parent)

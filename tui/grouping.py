@@ -64,6 +64,9 @@ class Columns:
         self._pair_number: dict[tuple[str, str], int] = {}
         self.parent: array[int] = array("l")
         self.records = 0
+        # Exchanges covered before the last `catch_up` whose response it read: their rows
+        # show a status now.
+        self.answered: list[int] = []
 
     @property
     def count(self) -> int:
@@ -100,22 +103,26 @@ class Columns:
         self.add(exchanges)
         flags = self.failed
         newly: list[int] = []
+        answered: list[int] = []
         number = self.records
         while number < stop:
             index = of_record[number]
-            if index >= 0 and records[number][0] != REQUEST and not flags[index]:
+            if index >= 0 and records[number][0] != REQUEST:
                 response = exchanges[index][2]
                 if response is None:
                     # The reader stores the answered exchange right after the record: look
                     # again from here next time.
                     break
-                if response[4] >= 400:
+                if index < start:
+                    answered.append(index)
+                if not flags[index] and response[4] >= 400:
                     flags[index] = 1
                     self.failed_count += 1
                     if index < start:
                         newly.append(index)
             number += 1
         self.records = number
+        self.answered = answered
         return newly
 
     def failed_indices(self) -> Iterator[int]:
@@ -143,6 +150,9 @@ class ListLayout:
         self.count = columns.count
         self.groups: list[Group] = []
         self._failed_rows: array[int] | None = None
+        # The first row `extend` may have changed (rows before it are as they were): a view
+        # redraws from there, not the whole list.
+        self.changed_from = 0
 
     @property
     def rows(self) -> Rows:
@@ -167,10 +177,17 @@ class ListLayout:
 
     def extend(self, newly_failed: Sequence[int]) -> bool:
         """Take in the exchanges the columns now cover and `newly_failed` (covered exchanges
-        whose response failed); False when the layout cannot grow in place (build anew)."""
+        whose response failed); False when the layout cannot grow in place (build anew).
+        Sets `changed_from`: here, the rows added after the old last one."""
+        self.changed_from = len(self)
         self.count = self.columns.count
         self._failed_rows = None
         return True
+
+    def rows_showing(self, indices: Sequence[int]) -> list[int]:
+        """The rows whose look depends on exchanges `indices` (their own rows)."""
+        rows = map(self.row_of, indices)
+        return [row for row in rows if row is not None]
 
     def failed_row(self, start: int | None, step: int) -> int | None:
         """The next (`step` > 0) or previous row after row `start` holding a failed exchange,
@@ -321,7 +338,20 @@ class PairLayout(ListLayout):
             if index < old and group is not None and self._member(groups[group], index):
                 groups[group].failed += 1
         self._place()
+        grown = {group_of[pair[index]] for index in added}
+        if grown:
+            # A group's new members push down every row after it, and its count changes.
+            self.changed_from = min(self._starts[group] for group in grown)
         return True
+
+    def rows_showing(self, indices: Sequence[int]) -> list[int]:
+        """Their own rows, and their groups' rows (which count the failures)."""
+        rows = set(super().rows_showing(indices))
+        for index in indices:
+            number = self._group_number(index)
+            if number is not None:
+                rows.add(self._starts[number])
+        return sorted(rows)
 
     @staticmethod
     def _member(group: Group, index: int) -> bool:
@@ -439,6 +469,7 @@ class TreeLayout(ListLayout):
                 if budget < 0:
                     return False
                 order.insert(row, index)
+                self.changed_from = min(self.changed_from, row)
                 for later in order[row + 1 :]:
                     first[later] += 1
                     end[later] += 1

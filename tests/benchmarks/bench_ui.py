@@ -60,7 +60,7 @@ from run import tracetui_command, warm_page_cache
 from textual.pilot import Pilot
 
 import tui
-from tui.app import TraceApp
+from tui.app import TraceApp, tune_collector
 from tui.readers import TraceReader
 
 HERE = Path(__file__).resolve().parent
@@ -437,6 +437,8 @@ async def key_latency(
 ) -> list[KeyTiming]:
     """Time every key of KEY_PLAN on `reader`'s (fully read) trace."""
     app = TraceApp([reader])
+    # As `tracetui` does before it runs the app.
+    tune_collector()
     timings: list[KeyTiming] = []
     start = time.perf_counter()
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:

@@ -218,19 +218,27 @@ class ExplorerScreen(PanedScreen):
         """Bring list and lanes up to date with what is indexed: the layouts grow by what was
         appended (at 200k exchanges, laying them out anew took 0.5 s on the UI thread)."""
         self._laid_out_at = time.monotonic()
-        self._layouts.catch_up(self.grouping)
-        self._failed = self._layouts.columns.failed_count
+        layouts = self._layouts
+        layouts.catch_up(self.grouping)
+        self._failed = layouts.columns.failed_count
         for view in (self.exchange_list, self.lanes, self.detail):
             view.set_services(self.trace.services)
-        self._show_list()
-        self.lanes.show_layout(self.trace, self._layouts.lanes, self.selected)
+        self._show_list(grown=True)
+        if layouts.lanes is self.lanes.lane_layout:
+            self.lanes.show_grown(self.selected)
+        else:
+            self.lanes.show_layout(self.trace, layouts.lanes, self.selected)
         self.update_header()
 
-    def _show_list(self) -> None:
-        """Show the list's layout for the grouping (kept per grouping: `g` back is instant)."""
+    def _show_list(self, grown: bool = False) -> None:
+        """Show the list's layout for the grouping (kept per grouping: `g` back is instant);
+        `grown`: the one shown may just have grown in place, redraw only what changed."""
         self.exchange_list.collapsed = self.collapsed
         list_layout = self._layouts.list_layout(self.grouping)
-        self.exchange_list.show_layout(self.trace, list_layout, self.grouping, self.selected)
+        if grown and list_layout is self.exchange_list.list_layout:
+            self.exchange_list.show_grown(self._layouts.columns.answered, self.selected)
+        else:
+            self.exchange_list.show_layout(self.trace, list_layout, self.grouping, self.selected)
 
     def update_header(self) -> None:
         """The one-line summary at the top (sanitized: the file name is untrusted too)."""

@@ -8,6 +8,8 @@ cursor re-renders two rows, not the screen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -65,6 +67,19 @@ class CursorView(ScrollView, can_focus=True):
 
     def set_row_count(self, count: int, width: int = 0) -> None:
         """Change the number of rows (and the widest row) and redraw."""
+        self._resize_rows(count, width)
+        self.invalidate()
+
+    def grow_rows(self, count: int, changed_from: int, changed: Iterable[int] = ()) -> None:
+        """There are `count` rows now; those before `changed_from` look as they did, but for
+        `changed`. Redraw only the changed rows on screen: a file followed as it grows added
+        rows twice a second, and redrawing whole panes each time made the UI stutter."""
+        self._resize_rows(count, self._content_width)
+        self._strips.clear()
+        top = self.scroll_offset.y
+        self.refresh_rows(*range(max(changed_from, top), top + self.page_rows), *changed)
+
+    def _resize_rows(self, count: int, width: int) -> None:
         self._row_count = count
         self._content_width = width
         size = Size(width, count + self.fixed_rows)
@@ -78,7 +93,6 @@ class CursorView(ScrollView, can_focus=True):
             self.virtual_size = size
         if self.cursor >= count:
             self.set_reactive(CursorView.cursor, max(0, count - 1))
-        self.invalidate()
 
     def invalidate(self) -> None:
         """What the rows show changed: forget every rendered row and redraw."""
@@ -152,11 +166,17 @@ class CursorView(ScrollView, can_focus=True):
     def segments_strip(
         self, segments: list[Segment], width: int, row_style: Style | None = None
     ) -> Strip:
-        """`text_strip` for a line already cut into styled segments (cheaper than Text)."""
+        """`text_strip` for a line already cut into styled segments (cheaper than Text).
+
+        One Strip, made last: each Strip carries caches that often refer back to it, so every
+        intermediate one was garbage only the full collector frees (it paused the UI for
+        60-80 ms at a time while a followed file grew)."""
         left = self.scroll_offset.x
-        strip = Strip(segments).crop_extend(left, left + width, None)
+        if left:
+            segments = list(Segment.divide(segments, [left, left + width]))[1]
         style = self.base_style if row_style is None else self.base_style + row_style
-        return strip.apply_style(style)
+        line = Segment.adjust_line_length(segments, width, pad=True)
+        return Strip(Segment.apply_style(line, style), width)
 
     def watch_cursor(self, old: int, new: int) -> None:
         """Keep the cursor on screen and redraw the two rows that changed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -56,6 +57,20 @@ class ExchangeList(ThemedView):
         self.mode = mode
         self._index_width = len(str(max(len(trace.exchanges) - 1, 0)))
         self.set_row_count(len(list_layout))
+        if selected is not None:
+            self.select_exchange(selected)
+
+    def show_grown(self, changed: Sequence[int], selected: int | None) -> None:
+        """The layout shown grew in place (more of the file read); exchanges `changed` got
+        their response. Redraw what moved or changed, not the whole list."""
+        assert self.trace is not None
+        index_width = len(str(max(len(self.trace.exchanges) - 1, 0)))
+        if index_width != self._index_width:
+            # Every row's index column widens.
+            self.show_layout(self.trace, self.list_layout, self.mode, selected)
+            return
+        layout = self.list_layout
+        self.grow_rows(len(layout), layout.changed_from, layout.rows_showing(changed))
         if selected is not None:
             self.select_exchange(selected)
 

@@ -71,6 +71,12 @@ class SequenceLanes(ThemedView):
         if selected is not None:
             self.select_exchange(selected)
 
+    def show_grown(self, selected: int | None) -> None:
+        """The layout shown grew in place (records appended): draw the new rows on screen."""
+        self.grow_rows(len(self.lane_layout.records), self.row_count)
+        if selected is not None:
+            self.select_exchange(selected)
+
     def on_resize(self) -> None:
         """Lanes are laid out for the width: recompute on the next draw."""
         self._geometry = None
