@@ -107,3 +107,28 @@ async def test_small_exchanges_show_at_once_and_big_bodies_in_a_worker(
         await settle(app, pilot)
         assert built == big[:1]
         assert screen.detail.lines[0].text.startswith(f"#{big[0]} ")
+
+
+async def test_tab_restyles_the_two_panes_without_repainting_the_screen(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from textual._compositor import Compositor
+
+    full: list[int] = []
+    original = Compositor.render_full_update
+
+    def counting(self, simplify=False):
+        full.append(1)
+        return original(self, simplify=simplify)
+
+    monkeypatch.setattr(Compositor, "render_full_update", counting)
+    app = make_app([str(SAMPLES / "server-create.md")])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        full.clear()
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert screen.focused is screen.lanes
+        assert full == [], "a change of focus repaints the panes it concerns, not the screen"

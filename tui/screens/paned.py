@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
+from textual.widget import Widget
 
 # Below this many columns three panes are each too narrow to read: show one at a time.
 NARROW_WIDTH = 120
@@ -15,7 +16,10 @@ class PanedScreen(Screen[None]):
 
     PANES: tuple[str, ...] = ()
 
-    active_pane: reactive[str] = reactive("")
+    # Not repainting: a change of focus or of the active pane restyles the panes it concerns,
+    # which repaint themselves; repainting the whole screen on top cost `tab` two full frames.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    active_pane: reactive[str] = reactive("", repaint=False)
     narrow: reactive[bool] = reactive(False)
 
     def fit_width(self) -> None:
