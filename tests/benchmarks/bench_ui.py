@@ -56,7 +56,7 @@ from generate import (
     resolve_source,
     size_label,
 )
-from run import tracetui_command, warm_page_cache
+from run import child_json, tracetui_command, warm_page_cache
 from textual.pilot import Pilot
 
 import tui
@@ -248,18 +248,7 @@ def _watch(tmux: Tmux, session: str, pid: int, start: float, indexed: bool) -> L
 def phases(path: Path, runs: int) -> dict[str, float]:
     """Median seconds of `import tui.app` and of `make_app` (the first batch), in a fresh
     interpreter each run."""
-    results = []
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-c", PHASES_CHILD, str(path)],
-            capture_output=True,
-            text=True,
-            cwd=HERE,
-            check=False,
-        )
-        if done.returncode:
-            raise RuntimeError(f"make_app failed:\n{done.stderr.strip()[-500:]}")
-        results.append(json.loads(done.stdout))
+    results = [child_json(PHASES_CHILD, path, "make_app") for _ in range(runs)]
     return {key: statistics.median(r[key] for r in results) for key in results[0]}
 
 

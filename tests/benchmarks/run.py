@@ -152,21 +152,25 @@ def median_run(
     )
 
 
+def child_json(code: str, path: Path, what: str) -> dict[str, float]:
+    """Run `code` on `path` in a fresh interpreter; the JSON object it printed. `what` names
+    it in the error when it fails."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=HERE,
+        check=False,
+    )
+    if done.returncode:
+        tail = "\n".join(done.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"{what} failed:\n{tail}")
+    return json.loads(done.stdout)
+
+
 def median_index(path: Path, runs: int) -> dict[str, float]:
     """`TraceReader.read_all()` in a fresh interpreter, `runs` times; medians of time and RSS."""
-    results = []
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-c", INDEX_CHILD, str(path)],
-            capture_output=True,
-            text=True,
-            cwd=HERE,
-            check=False,
-        )
-        if done.returncode:
-            tail = "\n".join(done.stderr.strip().splitlines()[-3:])
-            raise RuntimeError(f"TraceReader.read_all() failed:\n{tail}")
-        results.append(json.loads(done.stdout))
+    results = [child_json(INDEX_CHILD, path, "TraceReader.read_all()") for _ in range(runs)]
     merged = dict(results[-1])
     for key in ("seconds", "cpu", "rss_kb"):
         merged[key] = statistics.median(r[key] for r in results)
