@@ -237,6 +237,9 @@ async def test_narrow_terminal_shows_one_pane_and_number_keys_switch(server_crea
         await pilot.press("3")
         await pilot.pause()
         assert [p.id for p in screen.query("#panes > *") if p.display] == ["detail"]
+        # The header names the pane shown, within the 80 columns.
+        header = str(screen.query_one("#trace-header").render())
+        assert "[3]detail" in header[: NARROW[0] - 2]
         await pilot.press("1")
         await pilot.pause()
         assert [p.id for p in screen.query("#panes > *") if p.display] == ["list"]

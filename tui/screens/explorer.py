@@ -264,13 +264,15 @@ class ExplorerScreen(PanedScreen):
         if self.filter_text:
             shown = len(self.filtered or [])
             parts.append(f"filter: {visible_line(self.filter_text)} ({shown} shown)")
-        text = Text(" · ".join(parts))
+        text = Text()
         if short:
+            # First, so that 80 columns never cut off which pane is showing.
             panes = "  ".join(
                 f"[{number}]{pane}" if pane == self.active_pane else f"{number} {pane}"
                 for number, pane in enumerate(self.PANES, 1)
             )
-            text.append("   " + panes, style="bold")
+            text.append(panes + "   ", style="bold")
+        text.append(" · ".join(parts))
         if text != self._header:
             self._header = text
             # One line of fixed size: no layout pass for the screen.

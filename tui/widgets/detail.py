@@ -200,7 +200,9 @@ class DetailView(ThemedView):
             return Text(content, style=self.style("note"))
         if line.kind == HEADER:
             name, _, value = content.partition(": ")
-            text = Text(name, style=self.style("header-name"))
+            # Spans, not a base style: the name's bold would carry over to the value.
+            text = Text()
+            text.append(name, self.style("header-name"))
             text.append(": " + value, self.style("header-value"))
             return text
         if line.kind == JSON:
