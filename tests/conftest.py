@@ -30,3 +30,9 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def press(app, pilot, *keys: str) -> None:
+    """Press `keys`, then `settle`."""
+    await pilot.press(*keys)
+    await settle(app, pilot)

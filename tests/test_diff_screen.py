@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press, settle
 from tui.app import TraceApp, make_app
 from tui.screens.diff import DiffScreen
 from tui.screens.explorer import ExplorerScreen
@@ -41,12 +41,10 @@ async def test_brackets_visit_every_difference(two_runs):
         screen = diff_screen(app)
         visited = []
         for _ in screen.diff.differences:
-            await pilot.press("right_square_bracket")
-            await settle(app, pilot)
+            await press(app, pilot, "right_square_bracket")
             visited.append(screen.query_one(DiffList).cursor)
         assert visited == screen.diff.differences
-        await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "left_square_bracket")
         assert screen.query_one(DiffList).cursor == screen.diff.differences[-2]
 
 
@@ -77,22 +75,18 @@ async def test_open_each_side_in_the_explorer_and_come_back(two_runs):
         )
         screen.query_one(DiffList).move_cursor(added)
         await settle(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "o")
         assert isinstance(app.screen, DiffScreen), "an added exchange has no run-1 side"
         changed = next(i for i, e in enumerate(screen.diff.entries) if e.kind == "changed")
         screen.query_one(DiffList).move_cursor(changed)
         await settle(app, pilot)
         entry = screen.diff.entries[changed]
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "o")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.screen.selected == entry.a_index
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, DiffScreen)
-        await pilot.press("O")
-        await settle(app, pilot)
+        await press(app, pilot, "O")
         assert isinstance(app.screen, ExplorerScreen)
         assert app.screen.selected == entry.b_index
         assert app.screen.trace.path.endswith("server-create-run2.md")
@@ -104,8 +98,7 @@ async def test_raw_toggle_masks_nothing(two_runs):
         await settle(app, pilot)
         screen = diff_screen(app)
         masked_changed = screen.diff.summary["changed"]
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(app, pilot, "r")
         assert screen.diff.raw
         assert "raw" in str(screen.query_one("#diff-header").render())
         assert screen.diff.summary["changed"] > masked_changed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press, settle
 from tui.app import TraceApp, make_app
 from tui.grouping import BY_PAIR, BY_TREE, FLAT
 from tui.screens.explorer import ExplorerScreen
@@ -55,20 +55,17 @@ async def test_moving_in_the_list_moves_lanes_and_detail(server_create):
         await settle(app, pilot)
         screen = explorer(app)
         rows = screen.exchange_list.list_layout.rows
-        await pilot.press("down")
-        await settle(app, pilot)
+        await press(app, pilot, "down")
         expected = rows[screen.exchange_list.cursor].exchange
         assert screen.selected == expected == 1
         request_record = screen.trace.exchanges[1].request_record
         assert screen.lanes.lane_layout.records[screen.lanes.cursor] == request_record
         assert detail_text(app).startswith("#1 POST /identity/v3/auth/tokens")
-        await pilot.press("j", "j")
-        await settle(app, pilot)
+        await press(app, pilot, "j", "j")
         assert screen.selected == rows[screen.exchange_list.cursor].exchange
         # Up onto a group row: the group is not an exchange, the selection stays.
         before = screen.selected
-        await pilot.press("k")
-        await settle(app, pilot)
+        await press(app, pilot, "k")
         assert rows[screen.exchange_list.cursor].exchange == -1
         assert screen.selected == before
 
@@ -81,13 +78,11 @@ async def test_moving_in_the_lanes_moves_the_list(server_create):
         await pilot.press("tab")
         assert screen.focused is screen.lanes
         # Records in trace order: request 0, response 0, request 1 ...
-        await pilot.press("down", "down")
-        await settle(app, pilot)
+        await press(app, pilot, "down", "down")
         assert screen.selected == 1
         list_row = screen.exchange_list.list_layout.rows[screen.exchange_list.cursor]
         assert list_row.exchange == 1
-        await pilot.press("end")
-        await settle(app, pilot)
+        await press(app, pilot, "end")
         last_record = screen.lanes.lane_layout.records[-1]
         assert screen.selected == screen.trace.exchange_of_record[last_record]
 
@@ -118,12 +113,10 @@ async def test_failure_keys_visit_every_failed_exchange(run2):
         assert failed, "run 2 has a planted 500"
         seen = set()
         for _ in range(len(failed) + 1):
-            await pilot.press("right_square_bracket")
-            await settle(app, pilot)
+            await press(app, pilot, "right_square_bracket")
             seen.add(screen.selected)
         assert seen == failed
-        await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "left_square_bracket")
         assert screen.selected in failed
 
 
@@ -131,8 +124,7 @@ async def test_failure_keys_without_failures_say_so(server_create):
     app = server_create
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "right_square_bracket")
         assert explorer(app).selected == 0
         assert any("No failed exchange" in str(n.message) for n in app._notifications)
 
@@ -175,8 +167,7 @@ async def test_c_copies_the_request_as_curl(server_create):
     app = server_create
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        await pilot.press("down", "c")
-        await settle(app, pilot)
+        await press(app, pilot, "down", "c")
         assert app.clipboard.startswith("curl ")
         assert "/identity/v3/auth/tokens" in app.clipboard
         assert "POST" in app.clipboard
@@ -187,8 +178,7 @@ async def test_t_shows_tokens_whole(server_create):
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         screen = explorer(app)
-        await pilot.press("down")
-        await settle(app, pilot)
+        await press(app, pilot, "down")
         detail: DetailView = screen.detail
         token_row = next(
             row for row, line in enumerate(detail.lines) if line.name == "X-Subject-Token"
@@ -276,13 +266,11 @@ async def test_e_exports_the_selection_to_a_file(server_create, tmp_path, monkey
     app = server_create
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        await pilot.press("down", "e")
-        await settle(app, pilot)
+        await press(app, pilot, "down", "e")
         assert isinstance(app.screen, ExportModal)
         await pilot.press("down", "down", "down")  # format: markdown
         await pilot.press("tab", "end")  # scope: the selected exchange
-        await pilot.press("tab", "ctrl+u", *"one.md", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "tab", "ctrl+u", *"one.md", "enter")
         assert isinstance(app.screen, ExplorerScreen)
     exported = read_trace(str(tmp_path / "one.md"))
     assert [e.request.target for e in exported.exchanges] == ["/identity/v3/auth/tokens"]

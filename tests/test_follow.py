@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press
 from tui.app import make_app
 from tui.readers import GROWN, REPLACED, SAME, TraceReader, read_trace
 
@@ -105,8 +105,7 @@ async def test_the_explorer_shows_new_records_and_follows_the_end(tmp_path):
         assert screen.selected == want - 1, "the user was at the end: the view follows"
         waiting = [line.text for line in screen.detail.lines if "Waiting" in line.text]
         assert waiting or screen.trace.exchanges[want - 1].response is not None
-        await pilot.press("F")
-        await settle(app, pilot)
+        await press(app, pilot, "F")
         assert not screen.reader.follow
 
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press, settle
 from tests.hostile import NASTY
 from tests.tmux import tmux, wait_for
 from tui.app import make_app
@@ -56,15 +56,12 @@ async def test_screen_holds_no_control_character_and_markup_stays_text(name, tmp
         screen = app.screen
         shots = [app.export_screenshot()]
         for _ in screen.trace.exchanges:
-            await pilot.press("down")
-            await settle(app, pilot)
+            await press(app, pilot, "down")
             shots.append(app.export_screenshot())
         for keys in (["tab"], ["tab"], ["t"], ["w"], ["escape"], ["question_mark"], ["escape"]):
-            await pilot.press(*keys)
-            await settle(app, pilot)
+            await press(app, pilot, *keys)
             shots.append(app.export_screenshot())
-        await pilot.press("slash", *"MULTIPLE", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"MULTIPLE", "enter")
         shots.append(app.export_screenshot())
         assert app.return_code is None, "the app is still running"
         trace = screen.trace

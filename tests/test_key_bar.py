@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press, settle
 from tui.app import make_app
 from tui.grouping import GROUPINGS
 from tui.screens.diff import DiffScreen
@@ -72,8 +72,7 @@ async def test_focus_changes_leave_the_bar_alone():
         await settle(app, pilot)
         bar = app.screen.query_one(KeyBar)
         before = bar.render().plain
-        await pilot.press("tab")
-        await settle(app, pilot)
+        await press(app, pilot, "tab")
         assert app.screen.focused is not None and app.screen.focused.id == "lanes"
         assert bar.render().plain == before
         assert not bar.children

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from tests import hostile
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press, settle
 from tui.app import make_app
 from tui.screens.explorer import ExplorerScreen
 from tui.widgets.detail import SYNC_BODY_BYTES, DetailView, body_bytes
@@ -42,8 +42,7 @@ async def test_moving_down_redraws_two_list_rows_and_the_two_exchanges_in_the_la
         assert isinstance(screen, ExplorerScreen)
         before = screen.selected
         drawn.clear()
-        await pilot.press("down")
-        await settle(app, pilot)
+        await press(app, pilot, "down")
         assert screen.selected != before
         assert drawn["ExchangeList"] <= 2, "the old and the new cursor row"
         assert drawn["SequenceLanes"] <= 4, "the two exchanges' request and response rows"
@@ -56,8 +55,7 @@ async def test_the_lanes_cursor_walks_every_row_down_and_up():
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
-        await pilot.press("tab", "home")
-        await settle(app, pilot)
+        await press(app, pilot, "tab", "home")
         lanes = screen.lanes
         assert screen.focused is lanes
         rows = lanes.row_count
@@ -128,7 +126,6 @@ async def test_tab_restyles_the_two_panes_without_repainting_the_screen(
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
         full.clear()
-        await pilot.press("tab")
-        await settle(app, pilot)
+        await press(app, pilot, "tab")
         assert screen.focused is screen.lanes
         assert full == [], "a change of focus repaints the panes it concerns, not the screen"

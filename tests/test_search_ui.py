@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SAMPLES, settle
+from tests.conftest import SAMPLES, press, settle
 from tui.app import TraceApp, make_app
 from tui.screens.explorer import ExplorerScreen
 
@@ -38,23 +38,19 @@ async def test_search_marks_matches_and_n_visits_them(app):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("slash", *"subnets", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"subnets", "enter")
         expected = containing(screen, "subnets")
         assert screen.matches == expected
         assert screen.exchange_list.matches == frozenset(expected)
         assert screen.selected == expected[0]
         assert status_of(screen).startswith(f"1/{len(expected)}")
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert screen.selected == expected[1]
-        await pilot.press("N", "N")
-        await settle(app, pilot)
+        await press(app, pilot, "N", "N")
         assert screen.selected == expected[-1], "N wraps around"
         hits = [line for line in screen.detail.lines if screen.detail.highlighter(line.text)]
         assert hits, "the detail highlights the hit"
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert screen.search is None and not screen.exchange_list.matches
 
 
@@ -62,8 +58,7 @@ async def test_invalid_regex_is_reported_in_the_bar(app):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("slash", *"re:(unclosed", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"re:(unclosed", "enter")
         assert screen.search is None
         assert screen.search_bar.display
         assert status_of(screen)
@@ -73,16 +68,14 @@ async def test_filter_narrows_all_panes_and_esc_clears(app):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("f", *"dst:placement-api", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "f", *"dst:placement-api", "enter")
         expected = [e.index for e in screen.trace.exchanges if e.request.dst == "placement-api"]
         assert screen.filtered == expected
         listed = [r.exchange for r in screen.exchange_list.list_layout.rows if r.exchange >= 0]
         assert sorted(listed) == expected
         assert "keystone" not in screen.lanes.lane_layout.services, "unused lanes collapse"
         assert "filter: dst:placement-api" in str(screen.query_one("#trace-header").render())
-        await pilot.press("f", "escape")
-        await settle(app, pilot)
+        await press(app, pilot, "f", "escape")
         assert screen.filtered is None
 
 
@@ -90,8 +83,7 @@ async def test_filter_syntax_error_is_explained(app):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("f", *"status:abc", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "f", *"status:abc", "enter")
         assert screen.filtered is None
         assert "col" in status_of(screen)
 
@@ -100,16 +92,14 @@ async def test_star_follows_the_token_to_its_issuer_and_users(app):
     async with app.run_test(size=(200, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "down", "enter")
         row = next(
             i for i, line in enumerate(screen.detail.lines) if line.name == "X-Subject-Token"
         )
         screen.detail.move_cursor(row)
         await settle(app, pilot)
         token = screen.trace.source.header(screen.trace.exchanges[1].response, "X-Subject-Token")
-        await pilot.press("asterisk")
-        await settle(app, pilot)
+        await press(app, pilot, "asterisk")
         assert screen.selected == 1, "keystone's token response issued it"
         users = containing(screen, token)
         assert screen.matches == users
