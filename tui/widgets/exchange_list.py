@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -117,8 +119,8 @@ class ExchangeList(ThemedView):
         row_style = self.cursor_style() if row == self.cursor else None
         if list_row.exchange < 0:
             return self.text_strip(self._group_text(list_row.group, width), width, row_style)
-        text = self._exchange_text(list_row.exchange, list_row.depth, width)
-        return self.text_strip(text, width, row_style)
+        segments = self._exchange_segments(list_row.exchange, list_row.depth, width)
+        return self.segments_strip(segments, width, row_style)
 
     def _group_text(self, number: int, width: int) -> Text:
         group = self.list_layout.groups[number]
@@ -135,26 +137,32 @@ class ExchangeList(ThemedView):
         text.append(counts, self.style("status-5xx") if group.failed else self.style("group"))
         return text
 
-    def _exchange_text(self, index: int, depth: int, width: int) -> Text:
+    def _exchange_segments(self, index: int, depth: int, width: int) -> list[Segment]:
+        # Segments, not a Text: a page of rows is drawn on every scroll, and a Text of eight
+        # spans cost three times as much to render.
         assert self.trace is not None
         exchange = self.trace.exchanges[index]
         request = exchange.request
-        mark = "●" if index in self.matches else " "
-        # The mark's style on its own span: as the Text's base style it made every row bold.
-        text = Text()
-        text.append(mark, self.style("match"))
-        text.append("  " * depth)
+        dim = self.style("dim")
+        segments = [Segment("●" if index in self.matches else " ", self.style("match"))]
+        if depth:
+            segments.append(Segment("  " * depth))
         if self.mode == BY_TREE and is_rpc_root(exchange, self.trace.root_service):
-            text.append("⚡", self.style("dim"))
-        text.append(f"{index:>{self._index_width}} ", self.style("dim"))
+            segments.append(Segment("⚡", dim))
+        segments.append(Segment(f"{index:>{self._index_width}} ", dim))
         if self.mode != BY_PAIR:
-            text.append(shorten_middle(request.src, 10), self.service_style(request.src))
-            text.append("→", self.style("dim"))
-            text.append(shorten_middle(request.dst, 10), self.service_style(request.dst))
-            text.append(" ")
-        text.append(f"{request.method:<{METHOD_WIDTH}} ")
+            segments += [
+                Segment(shorten_middle(request.src, 10), self.service_style(request.src)),
+                Segment("→", dim),
+                Segment(shorten_middle(request.dst, 10), self.service_style(request.dst)),
+                Segment(" "),
+            ]
+        segments.append(Segment(f"{request.method:<{METHOD_WIDTH}} "))
+        used = sum(cell_len(segment.text) for segment in segments)
+        room = max(1, width - used - STATUS_WIDTH - 1)
         status = status_label(exchange.status)
-        room = max(1, width - text.cell_len - STATUS_WIDTH - 1)
-        text.append(shorten_middle(request.target, room).ljust(room))
-        text.append(f" {status:>{STATUS_WIDTH}}", self.status_style(exchange.status))
-        return text
+        segments += [
+            Segment(shorten_middle(request.target, room).ljust(room)),
+            Segment(f" {status:>{STATUS_WIDTH}}", self.status_style(exchange.status)),
+        ]
+        return segments
