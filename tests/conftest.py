@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -36,3 +38,14 @@ async def press(app, pilot, *keys: str) -> None:
     """Press `keys`, then `settle`."""
     await pilot.press(*keys)
     await settle(app, pilot)
+
+
+@asynccontextmanager
+async def explorer_on(name: str, size: tuple[int, int]) -> AsyncIterator[tuple]:
+    """`tracetui` on sample trace `name`, running headless at `size`, settled: (app, pilot)."""
+    from tui.app import make_app
+
+    app = make_app([str(SAMPLES / name)])
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        yield app, pilot

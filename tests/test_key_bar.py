@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from tests.conftest import SAMPLES, press, settle
+from tests.conftest import SAMPLES, explorer_on, press, settle
 from tui.app import make_app
 from tui.grouping import GROUPINGS
 from tui.screens.diff import DiffScreen
@@ -29,9 +29,7 @@ def bar_text(app) -> str:
 
 
 async def test_shows_every_shown_binding_of_the_explorer_and_the_palette():
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", WIDE) as (app, _):
         text = bar_text(app)
         positions = [text.index(f" {item} ") for item in shown(ExplorerScreen)]
         assert positions == sorted(positions)
@@ -40,9 +38,7 @@ async def test_shows_every_shown_binding_of_the_explorer_and_the_palette():
 
 
 async def test_fits_80_columns_with_whole_items_and_the_palette():
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=NARROW) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", NARROW) as (app, _):
         text = bar_text(app)
         assert len(text) <= NARROW[0]
         assert text.rstrip().endswith("^p palette")
@@ -67,9 +63,7 @@ async def test_diff_screen_shows_its_own_keys():
 
 
 async def test_focus_changes_leave_the_bar_alone():
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
         bar = app.screen.query_one(KeyBar)
         before = bar.render().plain
         await press(app, pilot, "tab")
@@ -79,9 +73,7 @@ async def test_focus_changes_leave_the_bar_alone():
 
 
 async def test_clicking_an_item_presses_its_key():
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
         column = bar_text(app).index(" g Group ") + 1

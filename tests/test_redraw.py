@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from tests import hostile
-from tests.conftest import SAMPLES, press, settle
+from tests.conftest import explorer_on, press, settle
 from tui.app import make_app
 from tui.screens.explorer import ExplorerScreen
 from tui.widgets.detail import SYNC_BODY_BYTES, DetailView, body_bytes
@@ -35,9 +35,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 
 async def test_moving_down_redraws_two_list_rows_and_the_two_exchanges_in_the_lanes(drawn):
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
         before = screen.selected
@@ -50,9 +48,7 @@ async def test_moving_down_redraws_two_list_rows_and_the_two_exchanges_in_the_la
 
 
 async def test_the_lanes_cursor_walks_every_row_down_and_up():
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
         await press(app, pilot, "tab", "home")
@@ -120,9 +116,7 @@ async def test_tab_restyles_the_two_panes_without_repainting_the_screen(
         return original(self, simplify=simplify)
 
     monkeypatch.setattr(Compositor, "render_full_update", counting)
-    app = make_app([str(SAMPLES / "server-create.md")])
-    async with app.run_test(size=WIDE) as pilot:
-        await settle(app, pilot)
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
         screen = app.screen
         assert isinstance(screen, ExplorerScreen)
         full.clear()
