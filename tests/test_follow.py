@@ -150,3 +150,37 @@ async def test_a_row_waiting_for_its_response_shows_the_status_once_it_comes(tmp
         row = screen.exchange_list.list_layout.row_of(2)
         assert screen_row(app, screen.exchange_list, row).rstrip("│ ").endswith(status)
         assert screen.selected == 0, "the user was not at the end: the selection stays"
+
+
+async def test_a_filter_keeps_up_with_a_followed_file(tmp_path):
+    """Exchanges read after the filter was set are checked as they come, including those
+    whose response (which the filter may need) comes later."""
+    data = (SAMPLES / "server-create.md").read_bytes()
+    starts = [0] + [i + 1 for i in range(len(data)) if data.startswith(b"\n### ", i)]
+    path = tmp_path / "growing.md"
+    path.write_bytes(data[: starts[20]])
+    whole = read_trace(str(SAMPLES / "server-create.md"))
+    wanted = [e.index for e in whole.exchanges if e.request.dst == "placement-api"]
+    app = make_app([str(path)], follow=True)
+    async with app.run_test(size=(200, 50)) as pilot:
+        screen = app.screen
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if len(screen.trace.exchanges) == 10:
+                break
+        await pilot.press("f", *"dst:placement-api", "enter")
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if screen.filtered is not None:
+                break
+        assert screen.filtered == [i for i in wanted if i < 10]
+        with open(path, "ab") as file:
+            file.write(data[starts[20] :])
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if screen.filtered == wanted:
+                break
+        assert screen.filtered == wanted
+        listed = [row.exchange for row in screen.exchange_list.list_layout.rows]
+        assert sorted(i for i in listed if i >= 0) == wanted
+        assert "filter: dst:placement-api" in str(screen.query_one("#trace-header").render())

@@ -26,7 +26,14 @@ from tui.readers import GROWN, REPLACED, TraceError, TraceReader
 from tui.redact import Redactor
 from tui.sanitize import visible_line
 from tui.screens.paned import PanedScreen
-from tui.search import FollowResult, all_matches, follow_value, highlight_spans, iter_matches
+from tui.search import (
+    FollowResult,
+    all_matches,
+    follow_value,
+    highlight_spans,
+    iter_matches,
+    matches,
+)
 from tui.widgets.detail import DetailView
 from tui.widgets.exchange_list import ExchangeList
 from tui.widgets.key_bar import KeyBar
@@ -100,6 +107,10 @@ class ExplorerScreen(PanedScreen):
         self.search_text = ""
         self.matches: list[int] = []
         self.filter_text = ""
+        # The filter shown, and how many exchanges it has looked at: those read later (a file
+        # still being indexed or followed) are checked as they come.
+        self._filter: Query | None = None
+        self._filter_checked = 0
         self._failed = 0
         self._header: Text | None = None
         self._layouts = Layouts(reader.trace)
@@ -198,8 +209,10 @@ class ExplorerScreen(PanedScreen):
         self.reader, self.trace = reader, reader.trace
         self.selected = None
         self._last_seen = 0
-        self.filtered = None
-        self._layouts = Layouts(self.trace, None, self.collapsed)
+        # A filter stays on (watching `status:>=400` across a logrotate): it starts over too.
+        self.filtered = None if self._filter is None else []
+        self._filter_checked = 0
+        self._layouts = Layouts(self.trace, self.filtered, self.collapsed)
         self.clear_search()
         self.load_rest()
 
@@ -220,6 +233,13 @@ class ExplorerScreen(PanedScreen):
         self._laid_out_at = time.monotonic()
         layouts = self._layouts
         layouts.catch_up(self.grouping)
+        if self._filter is not None and self.filtered is not None:
+            found = self._new_filter_matches(self._filter, self.filtered, layouts.columns.answered)
+            if found:
+                self.filtered = sorted({*self.filtered, *found})
+                self._layouts = layouts = Layouts(
+                    self.trace, self.filtered, self.collapsed, layouts.columns
+                )
         self._failed = layouts.columns.failed_count
         for view in (self.exchange_list, self.lanes, self.detail):
             view.set_services(self.trace.services)
@@ -229,6 +249,16 @@ class ExplorerScreen(PanedScreen):
         else:
             self.lanes.show_layout(self.trace, layouts.lanes, self.selected)
         self.update_header()
+
+    def _new_filter_matches(self, query: Query, shown: list[int], answered: list[int]) -> list[int]:
+        """The exchanges read since the filter last looked, and those it saw unanswered that
+        have their response now (`status:>=400` needs it), which the filter keeps."""
+        trace = self.trace
+        exchanges = trace.exchanges
+        start, self._filter_checked = self._filter_checked, len(exchanges)
+        kept = set(shown)
+        candidates = [*answered, *range(start, len(exchanges))]
+        return [i for i in candidates if i not in kept and matches(trace, query, exchanges[i])]
 
     def _show_list(self, grown: bool = False) -> None:
         """Show the list's layout for the grouping (kept per grouping: `g` back is instant);
@@ -603,6 +633,7 @@ class ExplorerScreen(PanedScreen):
         if query is None or not text:
             self.filter_text = ""
             self.filtered = None
+            self._filter = None
             self._layouts = Layouts(self.trace, None, self.collapsed, self._layouts.columns)
             self.relayout()
             return
@@ -612,12 +643,14 @@ class ExplorerScreen(PanedScreen):
     @work(thread=True, exclusive=True, group="filter", exit_on_error=False, description="filter")
     def run_filter(self, text: str, query: Query) -> None:
         """Find every exchange the filter keeps."""
+        checked = len(self.trace.exchanges)
         found = all_matches(self.trace, query)
-        self.app.call_from_thread(self._filtered, text, found)
+        self.app.call_from_thread(self._filtered, text, query, found, checked)
 
-    def _filtered(self, text: str, found: list[int]) -> None:
+    def _filtered(self, text: str, query: Query, found: list[int], checked: int) -> None:
         if text != self.filter_text:
             return
+        self._filter, self._filter_checked = query, checked
         self.filtered = found
         self._layouts = Layouts(self.trace, found, self.collapsed, self._layouts.columns)
         self.relayout()
