@@ -206,7 +206,7 @@ def test_rows_a_view_does_not_redraw_after_growing_look_as_they_did(path, genera
         looks = {mode: row_looks(before[mode], trace.exchanges) for mode in GROUPINGS}
         finished = reader.read_batch(batch)
         grown.catch_up(BY_PAIR)
-        answered = grown.columns.answered
+        answered = grown.columns.take_answered()
         for mode in GROUPINGS:
             after = grown.list_layout(mode)
             if after is not before[mode]:

@@ -64,9 +64,10 @@ class Columns:
         self._pair_number: dict[tuple[str, str], int] = {}
         self.parent: array[int] = array("l")
         self.records = 0
-        # Exchanges covered before the last `catch_up` whose response it read: their rows
-        # show a status now.
-        self.answered: list[int] = []
+        # Exchanges already covered when a `catch_up` read their response (their rows show a
+        # status now), kept until `take_answered`: a catch-up made while laying out anew (a
+        # filter set) must not swallow them before the explorer has looked.
+        self._answered: list[int] = []
 
     @property
     def count(self) -> int:
@@ -122,8 +123,13 @@ class Columns:
                         newly.append(index)
             number += 1
         self.records = number
-        self.answered = answered
+        self._answered += answered
         return newly
+
+    def take_answered(self) -> list[int]:
+        """The exchanges answered since the last call (see `_answered`)."""
+        answered, self._answered = self._answered, []
+        return answered
 
     def failed_indices(self) -> Iterator[int]:
         """The failed exchanges, in trace order."""

@@ -231,19 +231,17 @@ class ExplorerScreen(PanedScreen):
         """Bring list and lanes up to date with what is indexed: the layouts grow by what was
         appended (at 200k exchanges, laying them out anew took 0.5 s on the UI thread)."""
         self._laid_out_at = time.monotonic()
-        layouts = self._layouts
-        layouts.catch_up(self.grouping)
+        self._layouts.catch_up(self.grouping)
+        answered = self._layouts.columns.take_answered()
         if self._filter is not None and self.filtered is not None:
-            found = self._new_filter_matches(self._filter, self.filtered, layouts.columns.answered)
+            found = self._new_filter_matches(self._filter, self.filtered, answered)
             if found:
-                self.filtered = sorted({*self.filtered, *found})
-                self._layouts = layouts = Layouts(
-                    self.trace, self.filtered, self.collapsed, layouts.columns
-                )
+                self._set_filtered(sorted({*self.filtered, *found}))
+        layouts = self._layouts
         self._failed = layouts.columns.failed_count
         for view in (self.exchange_list, self.lanes, self.detail):
             view.set_services(self.trace.services)
-        self._show_list(grown=True)
+        self._show_list(answered)
         if layouts.lanes is self.lanes.lane_layout:
             self.lanes.show_grown(self.selected)
         else:
@@ -260,13 +258,19 @@ class ExplorerScreen(PanedScreen):
         candidates = [*answered, *range(start, len(exchanges))]
         return [i for i in candidates if i not in kept and matches(trace, query, exchanges[i])]
 
-    def _show_list(self, grown: bool = False) -> None:
-        """Show the list's layout for the grouping (kept per grouping: `g` back is instant);
-        `grown`: the one shown may just have grown in place, redraw only what changed."""
+    def _set_filtered(self, visible: list[int] | None) -> None:
+        """Show only the `visible` exchanges (None: all), laid out anew."""
+        self.filtered = visible
+        self._layouts = Layouts(self.trace, visible, self.collapsed, self._layouts.columns)
+
+    def _show_list(self, answered: list[int] | None = None) -> None:
+        """Show the list's layout for the grouping (kept per grouping: `g` back is instant).
+        After a catch-up (`answered`: the exchanges whose response it read), the one shown
+        may just have grown in place: then only what changed is redrawn."""
         self.exchange_list.collapsed = self.collapsed
         list_layout = self._layouts.list_layout(self.grouping)
-        if grown and list_layout is self.exchange_list.list_layout:
-            self.exchange_list.show_grown(self._layouts.columns.answered, self.selected)
+        if answered is not None and list_layout is self.exchange_list.list_layout:
+            self.exchange_list.show_grown(answered, self.selected)
         else:
             self.exchange_list.show_layout(self.trace, list_layout, self.grouping, self.selected)
 
@@ -632,9 +636,8 @@ class ExplorerScreen(PanedScreen):
         self.filter_text = text
         if query is None or not text:
             self.filter_text = ""
-            self.filtered = None
             self._filter = None
-            self._layouts = Layouts(self.trace, None, self.collapsed, self._layouts.columns)
+            self._set_filtered(None)
             self.relayout()
             return
         self.search_bar.say("filtering…")
@@ -651,8 +654,7 @@ class ExplorerScreen(PanedScreen):
         if text != self.filter_text:
             return
         self._filter, self._filter_checked = query, checked
-        self.filtered = found
-        self._layouts = Layouts(self.trace, found, self.collapsed, self._layouts.columns)
+        self._set_filtered(found)
         self.relayout()
         if found and self.selected not in found:
             self.select(found[0])
