@@ -183,13 +183,15 @@ class CursorView(ScrollView, can_focus=True):
         self.place_cursor(old, new)
         self.cursor_moved(new)
 
-    def place_cursor(self, old: int, new: int, center: bool = False) -> None:
-        """The cursor went from row `old` to `new`: scroll to it and redraw what changed
-        (a scroll redraws the whole view by itself)."""
+    def place_cursor(
+        self, old: int, new: int, center: bool = False, changed: Iterable[int] = ()
+    ) -> None:
+        """The cursor went from row `old` to `new`, and rows `changed` look different: scroll
+        to the cursor and redraw those rows (a scroll redraws the whole view by itself)."""
         top = self.scroll_offset.y
         self.scroll_to_row(new, center)
-        if self.scroll_offset.y == top and old != new:
-            self.refresh_rows(old, new)
+        if self.scroll_offset.y == top:
+            self.refresh_rows(*changed, *((old, new) if old != new else ()))
 
     def cursor_moved(self, row: int) -> None:
         """Hook for subclasses: the cursor is now on `row`."""

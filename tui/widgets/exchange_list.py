@@ -21,6 +21,11 @@ STATUS_WIDTH = 5
 METHOD_WIDTH = 6
 
 
+def index_width(trace: Trace) -> int:
+    """Cells the widest exchange index takes."""
+    return len(str(max(len(trace.exchanges) - 1, 0)))
+
+
 class ExchangeList(ThemedView):
     """One row per exchange (index, method, path, status) under group rows."""
 
@@ -57,7 +62,7 @@ class ExchangeList(ThemedView):
         self.trace = trace
         self.list_layout = list_layout
         self.mode = mode
-        self._index_width = len(str(max(len(trace.exchanges) - 1, 0)))
+        self._index_width = index_width(trace)
         self.set_row_count(len(list_layout))
         if selected is not None:
             self.select_exchange(selected)
@@ -66,8 +71,7 @@ class ExchangeList(ThemedView):
         """The layout shown grew in place (more of the file read); exchanges `changed` got
         their response. Redraw what moved or changed, not the whole list."""
         assert self.trace is not None
-        index_width = len(str(max(len(self.trace.exchanges) - 1, 0)))
-        if index_width != self._index_width:
+        if index_width(self.trace) != self._index_width:
             # Every row's index column widens.
             self.show_layout(self.trace, self.list_layout, self.mode, selected)
             return

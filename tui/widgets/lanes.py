@@ -99,14 +99,14 @@ class SequenceLanes(ThemedView):
         """Highlight exchange `index` and bring its request row into view (no message)."""
         previous, self.selected = self.selected, index
         rows = self._rows_of(index)
+        unlit = self._rows_of(previous)
+        if not rows:
+            self.refresh_rows(*unlit)
+            return
         old = self.cursor
-        if rows and old not in rows:
-            self.set_reactive(ThemedView.cursor, rows[0])
-        top = self.scroll_offset.y
-        if rows:
-            self.scroll_to_row(self.cursor, center=True)
-        if self.scroll_offset.y == top:
-            self.refresh_rows(old, *self._rows_of(previous), *rows)
+        new = old if old in rows else rows[0]
+        self.set_reactive(ThemedView.cursor, new)
+        self.place_cursor(old, new, center=True, changed=[*unlit, *rows])
 
     def _rows_of(self, index: int | None) -> list[int]:
         """The rows of exchange `index`'s request and response (those shown)."""
