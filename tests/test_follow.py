@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import os
 import random
+from typing import Callable
 
 import pytest
 
 from tests.conftest import SAMPLES, press
 from tui.app import make_app
 from tui.readers import GROWN, REPLACED, SAME, TraceReader, read_trace
+
+
+def record_starts(data: bytes) -> list[int]:
+    """Where each record of a body.md starts (0 for the text before the first)."""
+    return [0] + [i + 1 for i in range(len(data)) if data.startswith(b"\n### ", i)]
+
+
+async def wait_until(pilot, condition: Callable[[], bool], tries: int = 40) -> None:
+    """Pause a tenth of a second at a time until `condition()` holds, at most `tries` times:
+    the worker following a file never completes, so `settle` would wait forever."""
+    for _ in range(tries):
+        await pilot.pause(0.1)
+        if condition():
+            return
 
 
 def shape(trace, exchange):
@@ -76,7 +91,7 @@ def test_truncation_and_rotation_are_detected(tmp_path):
 
 async def test_the_explorer_shows_new_records_and_follows_the_end(tmp_path):
     data = (SAMPLES / "server-create.md").read_bytes()
-    records = [0] + [i + 1 for i in range(len(data)) if data.startswith(b"\n### ", i)]
+    records = record_starts(data)
     path = tmp_path / "growing.md"
     path.write_bytes(data[: records[10]])
     expected = tmp_path / "expected.md"
@@ -85,22 +100,20 @@ async def test_the_explorer_shows_new_records_and_follows_the_end(tmp_path):
     app = make_app([str(path)], follow=True)
     async with app.run_test(size=(200, 50)) as pilot:
         screen = app.screen
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if len(screen.trace.exchanges) == 5:
-                break
+        await wait_until(pilot, lambda: len(screen.trace.exchanges) == 5)
         assert len(screen.trace.exchanges) == 5
         assert "following" in str(screen.query_one("#trace-header").render())
         screen.select(4)
         with open(path, "ab") as file:
             file.write(data[records[10] : records[21]])  # eleven more records
         # New records show within a second (the panes are laid out at most twice a second).
-        for _ in range(20):
-            await pilot.pause(0.1)
+
+        def caught_up() -> bool:
             lines = screen.detail.lines
             shown = bool(lines) and lines[0].text.startswith(f"#{want - 1} ")
-            if len(screen.trace.exchanges) == want and screen.selected == want - 1 and shown:
-                break
+            return len(screen.trace.exchanges) == want and screen.selected == want - 1 and shown
+
+        await wait_until(pilot, caught_up, tries=20)
         assert len(screen.trace.exchanges) == want
         assert screen.selected == want - 1, "the user was at the end: the view follows"
         waiting = [line.text for line in screen.detail.lines if "Waiting" in line.text]
@@ -121,17 +134,15 @@ async def test_a_row_waiting_for_its_response_shows_the_status_once_it_comes(tmp
     """Rows are redrawn only where they changed while a file grows: the row of a request
     answered later must still change from `···` to its status on screen."""
     data = (SAMPLES / "server-create.md").read_bytes()
-    starts = [0] + [i + 1 for i in range(len(data)) if data.startswith(b"\n### ", i)]
+    starts = record_starts(data)
     cut = starts[6]  # records 0-5: three exchanges, the third one's response not yet written
     path = tmp_path / "growing.md"
     path.write_bytes(data[:cut])
     app = make_app([str(path)], follow=True)
     async with app.run_test(size=(200, 50)) as pilot:
         screen = app.screen
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if len(screen.trace.exchanges) == 3 and screen.selected == 2:
-                break  # read, and following the end
+        # Read, and following the end.
+        await wait_until(pilot, lambda: len(screen.trace.exchanges) == 3 and screen.selected == 2)
         screen.select(0)
         # Not `settle`: the worker that follows the file never completes.
         await pilot.pause(0.3)
@@ -141,10 +152,7 @@ async def test_a_row_waiting_for_its_response_shows_the_status_once_it_comes(tmp
         assert screen_row(app, screen.exchange_list, row).rstrip("│ ").endswith("···")
         with open(path, "ab") as file:
             file.write(data[cut : starts[7]])  # its response: no new row to redraw the list
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if screen.trace.exchanges[2].response is not None:
-                break
+        await wait_until(pilot, lambda: screen.trace.exchanges[2].response is not None, tries=30)
         await pilot.pause(0.3)
         status = str(screen.trace.exchanges[2].status)
         row = screen.exchange_list.list_layout.row_of(2)
@@ -156,7 +164,7 @@ async def test_a_filter_keeps_up_with_a_followed_file(tmp_path):
     """Exchanges read after the filter was set are checked as they come, including those
     whose response (which the filter may need) comes later."""
     data = (SAMPLES / "server-create.md").read_bytes()
-    starts = [0] + [i + 1 for i in range(len(data)) if data.startswith(b"\n### ", i)]
+    starts = record_starts(data)
     path = tmp_path / "growing.md"
     path.write_bytes(data[: starts[20]])
     whole = read_trace(str(SAMPLES / "server-create.md"))
@@ -164,22 +172,13 @@ async def test_a_filter_keeps_up_with_a_followed_file(tmp_path):
     app = make_app([str(path)], follow=True)
     async with app.run_test(size=(200, 50)) as pilot:
         screen = app.screen
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if len(screen.trace.exchanges) == 10:
-                break
+        await wait_until(pilot, lambda: len(screen.trace.exchanges) == 10)
         await pilot.press("f", *"dst:placement-api", "enter")
-        for _ in range(20):
-            await pilot.pause(0.1)
-            if screen.filtered is not None:
-                break
+        await wait_until(pilot, lambda: screen.filtered is not None, tries=20)
         assert screen.filtered == [i for i in wanted if i < 10]
         with open(path, "ab") as file:
             file.write(data[starts[20] :])
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if screen.filtered == wanted:
-                break
+        await wait_until(pilot, lambda: screen.filtered == wanted, tries=30)
         assert screen.filtered == wanted
         listed = [row.exchange for row in screen.exchange_list.list_layout.rows]
         assert sorted(i for i in listed if i >= 0) == wanted
