@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import SAMPLES, press, settle
 from tui.app import TraceApp, make_app
+from tui.exchange_text import HEADER
 from tui.grouping import BY_PAIR, BY_TREE, FLAT
 from tui.screens.explorer import ExplorerScreen
 from tui.screens.text_modal import TextModal
@@ -102,6 +103,24 @@ async def test_tab_enter_and_escape_move_focus(server_create):
         assert screen.focused is screen.detail
         await pilot.press("escape")
         assert screen.focused is screen.exchange_list
+
+
+async def test_detail_scrolls_sideways_past_its_short_lines(server_create):
+    app = server_create
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        detail = explorer(app).detail
+        await press(app, pilot, "3", "right", "right", "right")
+        assert app.is_running, "a line shorter than the offset once crashed the app"
+        left = detail.scroll_offset.x
+        assert left > 0
+        headers = [(y, line) for y, line in enumerate(detail.lines) if line.kind == HEADER]
+        assert any(len(line.text) < left for _, line in headers)
+        for y, line in headers:
+            shown = detail.render_line(y).text.rstrip()
+            assert shown == line.text[left : left + detail.row_width].rstrip()
+        await press(app, pilot, "left", "left", "left")
+        assert detail.scroll_offset.x == 0
 
 
 async def test_failure_keys_visit_every_failed_exchange(run2):

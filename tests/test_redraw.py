@@ -20,17 +20,17 @@ WIDE = (200, 50)
 
 @pytest.fixture
 def drawn(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Screen lines Textual asks each pane for, by pane class name: a refresh of the whole
-    pane asks for every line, even when the rows come from the cache."""
+    """Screen lines each pane asks Textual to redraw, by pane class name: a refresh of the
+    whole pane (a scroll, a restyle) counts every line of it."""
     counts: Counter[str] = Counter()
     for view in (ExchangeList, SequenceLanes, DetailView):
-        original = view.render_line
+        original = view.refresh
 
-        def counting(self, y, original=original, name=view.__name__):
-            counts[name] += 1
-            return original(self, y)
+        def counting(self, *regions, original=original, name=view.__name__, **kwargs):
+            counts[name] += sum(r.height for r in regions) if regions else self.size.height
+            return original(self, *regions, **kwargs)
 
-        monkeypatch.setattr(view, "render_line", counting)
+        monkeypatch.setattr(view, "refresh", counting)
     return counts
 
 
@@ -123,3 +123,20 @@ async def test_tab_restyles_the_two_panes_without_repainting_the_screen(
         await press(app, pilot, "tab")
         assert screen.focused is screen.lanes
         assert full == [], "a change of focus repaints the panes it concerns, not the screen"
+
+
+async def test_a_new_theme_redraws_every_pane_in_its_colours():
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        views = (screen.exchange_list, screen.lanes, screen.detail)
+
+        def backgrounds() -> list[object]:
+            return [next(iter(view.render_line(3))).style.bgcolor for view in views]
+
+        before = backgrounds()
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(app, pilot)
+        after = backgrounds()
+        assert all(new != old for new, old in zip(after, before))
+        assert len(set(after)) == 1, "every pane on the new surface colour"

@@ -9,17 +9,62 @@ cursor re-renders two rows, not the screen.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from math import ceil
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
+
+# Lower eighths of a cell, for the ends of the position bar's thumb.
+EIGHTHS = "▁▂▃▄▅▆▇"
+
+
+class Row(NamedTuple):
+    """What a row shows: styled segments, and a style laid over them all (the cursor's)."""
+
+    segments: list[Segment]
+    style: Style | None = None
+
+
+class _Pass(NamedTuple):
+    """What every line of one drawing of a view shares."""
+
+    width: int
+    top: int
+    left: int
+    bar: list[Segment]
+    base: Style
+
+
+def thumb_cells(track: int, total: int, position: int) -> dict[int, tuple[str, bool]]:
+    """The cells of a vertical position bar `track` cells tall that the thumb covers, when
+    rows `position` to `position + track` of `total` are on screen, as
+    `{cell: (glyph, glyph drawn in the thumb's colour)}`: whole cells are a blank on the thumb's
+    colour, its ends eighths of a cell (as Textual's scrollbar draws them). Empty when every
+    row fits."""
+    if track <= 0 or total <= track:
+        return {}
+    size = max(1.0, track * track / total)
+    offset = min(max(0.0, (track - size) * position / (total - track)), track - size)
+    start = int(offset * 8)
+    first, first_eighths = divmod(start, 8)
+    last, last_eighths = divmod(start + ceil(size * 8), 8)
+    cells = {cell: (" ", False) for cell in range(first, min(last, track))}
+    if first_eighths and first < track:
+        # The thumb starts partway down this cell: the glyph's lower part is the thumb.
+        cells[first] = (EIGHTHS[7 - first_eighths], True)
+    if last_eighths and last < track:
+        # It ends partway down this one: the glyph's lower part is the track.
+        cells[last] = (EIGHTHS[7 - last_eighths], False)
+    return cells
 
 
 class CursorView(ScrollView, can_focus=True):
@@ -44,20 +89,35 @@ class CursorView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._row_count = 0
         self._content_width = 0
+        # Rows as drawn (keyed by what decides their look, the bar's cell included), and what
+        # they show before the bar and the background are added: moving the bar re-finishes
+        # rows, it does not render them again.
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
+        self._looks: LRUCache[tuple[object, ...], Row] = LRUCache(2048)
         self._base_style: Style | None = None
+        self._drawn_with: tuple[str, Style] | None = None
+        # Segment style -> that style over the background (and the row's style, if any).
+        self._style_sums: dict[Style | None, dict[Style | None, Style]] = {}
+        self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
 
     @property
     def base_style(self) -> Style:
         """The widget's own style (its background): `rich_style` walks every ancestor's
         styles, which cost a tenth of a millisecond a row."""
         if self._base_style is None:
-            self._base_style = self.rich_style
+            style = self.rich_style
+            colours = (self.app.theme, style)
+            if colours != self._drawn_with:
+                # A new theme: rows drawn in the old colours are no use.
+                self._drawn_with = colours
+                self._forget_rows()
+            self._base_style = style
         return self._base_style
 
     def notify_style_update(self) -> None:
-        """Styles changed (focus, theme): the base style must be looked up again."""
+        """Styles changed (focus, theme): look the colours up again."""
         self._base_style = None
+        self._bar_cells = None
         super().notify_style_update()
 
     @property
@@ -75,7 +135,7 @@ class CursorView(ScrollView, can_focus=True):
         `changed`. Redraw only the changed rows on screen: a file followed as it grows added
         rows twice a second, and redrawing whole panes each time made the UI stutter."""
         self._resize_rows(count, self._content_width)
-        self._strips.clear()
+        self._forget_rows()
         top = self.scroll_offset.y
         self.refresh_rows(*range(max(changed_from, top), top + self.page_rows), *changed)
 
@@ -96,8 +156,13 @@ class CursorView(ScrollView, can_focus=True):
 
     def invalidate(self) -> None:
         """What the rows show changed: forget every rendered row and redraw."""
-        self._strips.clear()
+        self._forget_rows()
         self.refresh()
+
+    def _forget_rows(self) -> None:
+        self._strips.clear()
+        self._looks.clear()
+        self._style_sums.clear()
 
     def row_state(self, row: int) -> object:
         """What, besides the data, decides how row `row` looks (default: the cursor)."""
@@ -120,7 +185,7 @@ class CursorView(ScrollView, can_focus=True):
         line on screen, which at 45 lines a pane was most of a key press's cost."""
         top = self.scroll_offset.y
         page = self.page_rows
-        for row in rows:
+        for row in set(rows):
             if top <= row < top + page and row < self._row_count:
                 self.refresh_line(row + self.fixed_rows)
 
@@ -129,54 +194,130 @@ class CursorView(ScrollView, can_focus=True):
         """Rows that fit on screen below the fixed header."""
         return max(1, self.size.height - self.fixed_rows)
 
-    def render_row(self, row: int, width: int) -> Strip:
-        """Draw scrolling row `row` (subclasses override)."""
+    def render_row(self, row: int, width: int) -> Row:
+        """What scrolling row `row` shows in `width` cells (subclasses override)."""
         raise NotImplementedError
 
-    def render_fixed(self, y: int, width: int) -> Strip:
-        """Draw fixed header row `y` (subclasses with `fixed_rows` override)."""
-        return Strip.blank(width, self.base_style)
+    def render_fixed(self, y: int, width: int) -> Row:
+        """What fixed header row `y` shows (subclasses with `fixed_rows` override)."""
+        return Row([])
 
     @property
     def row_width(self) -> int:
-        """Cells a row may use: the widget less its scrollbar."""
-        return self.scrollable_content_region.width
+        """Cells a row may use: the content less the position bar's column."""
+        return max(0, self.content_region.width - 1)
 
-    def render_line(self, y: int) -> Strip:
-        """Textual's Line API: draw screen line `y`."""
-        width = self.row_width
-        if y < self.fixed_rows:
-            return self.render_fixed(y, width)
-        row = self.scroll_offset.y + y - self.fixed_rows
-        if row >= self._row_count:
-            return Strip.blank(width, self.base_style)
-        key = (row, width, self.scroll_offset.x, self.row_state(row))
-        strip = self._strips.get(key)
-        if strip is None:
-            strip = self._strips[key] = self.render_row(row, width)
-        return strip
-
-    def text_strip(self, text: Text, width: int, row_style: Style | None = None) -> Strip:
-        """Turn one line of rich Text into a strip exactly `width` cells wide, scrolled
-        horizontally, on the widget's background (plus `row_style`, e.g. the cursor)."""
+    def text_row(self, text: Text, row_style: Style | None = None) -> Row:
+        """A row drawn from one line of rich Text (segments are cheaper for busy rows)."""
         text.no_wrap = True
         text.end = ""
-        return self.segments_strip(list(text.render(self.app.console)), width, row_style)
+        return Row(list(text.render(self.app.console)), row_style)
 
-    def segments_strip(
-        self, segments: list[Segment], width: int, row_style: Style | None = None
-    ) -> Strip:
-        """`text_strip` for a line already cut into styled segments (cheaper than Text).
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the lines of `crop` straight from the cached rows when nothing needs Textual's
+        styles pass (no border, padding, tint or opacity): that pass made four Strips a line,
+        a third of a key press's cost. Views with a border take the usual path."""
+        styles = self.styles
+        if (
+            any(styles.gutter)
+            or styles.tint.a
+            or styles.opacity != 1.0
+            or styles.text_opacity != 1.0
+            or styles.has_rule("hatch")
+        ):
+            return super().render_lines(crop)
+        pass_ = self._pass()
+        background = self.background_colors[1]
+        filters = self.get_line_filters()
+        lines: list[Strip] = []
+        for y in crop.line_range:
+            strip = self._draw_line(y, pass_)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            lines.append(strip)
+        if crop.column_span != (0, self.size.width):
+            x1, x2 = crop.column_span
+            lines = [strip.crop(x1, x2) for strip in lines]
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's Line API, which the styles pass calls once a line: line `y`."""
+        return self._draw_line(y, self._pass())
+
+    def _pass(self) -> _Pass:
+        """What every line of one drawing shares, looked up once (the base style first: after
+        a change of theme that forgets the rows drawn in the old colours)."""
+        base = self.base_style
+        left, top = self.scroll_offset
+        width = self.row_width
+        bar = self._bar(top, self.page_rows)
+        return _Pass(width, top, left, bar, base)
+
+    def _draw_line(self, y: int, pass_: _Pass) -> Strip:
+        if y < self.fixed_rows:
+            return self._finish(self.render_fixed(y, pass_.width), pass_, Segment(" "))
+        line = y - self.fixed_rows
+        row = pass_.top + line
+        edge = pass_.bar[line] if line < len(pass_.bar) else Segment(" ")
+        if row >= self._row_count:
+            return self._finish(Row([]), pass_, edge)
+        state = self.row_state(row)
+        key = (row, pass_.width, pass_.left, state, edge)
+        strip = self._strips.get(key)
+        if strip is None:
+            look_key = key[:4]
+            look = self._looks.get(look_key)
+            if look is None:
+                look = self._looks[look_key] = self.render_row(row, pass_.width)
+            strip = self._strips[key] = self._finish(look, pass_, edge)
+        return strip
+
+    def _finish(self, look: Row, pass_: _Pass, edge: Segment) -> Strip:
+        """One Strip for a row: scrolled, cut or padded to the row width, the position bar's
+        cell after it, every segment on the widget's background (and the row's style).
 
         One Strip, made last: each Strip carries caches that often refer back to it, so every
         intermediate one was garbage only the full collector frees (it paused the UI for
         60-80 ms at a time while a followed file grew)."""
-        left = self.scroll_offset.x
-        if left:
-            segments = list(Segment.divide(segments, [left, left + width]))[1]
-        style = self.base_style if row_style is None else self.base_style + row_style
+        segments, row_style = look
+        width = pass_.width
+        if pass_.left:
+            # Divide yields a piece per cut reached: none for a row shorter than the offset.
+            pieces = list(Segment.divide(segments, [pass_.left, pass_.left + width]))
+            segments = pieces[1] if len(pieces) > 1 else []
         line = Segment.adjust_line_length(segments, width, pad=True)
-        return Strip(Segment.apply_style(line, style), width)
+        sums = self._style_sums.get(row_style)
+        if sums is None:
+            sums = self._style_sums[row_style] = {}
+        under = pass_.base if row_style is None else pass_.base + row_style
+        styled = []
+        for text, style, _ in line:
+            total = sums.get(style)
+            if total is None:
+                total = sums[style] = under if style is None else under + style
+            styled.append(Segment(text, total))
+        text, style, _ = edge
+        styled.append(Segment(text, pass_.base if style is None else style))
+        return Strip(styled, width + 1)
+
+    def _bar(self, top: int, page: int) -> list[Segment]:
+        """The position bar's cell for each scrolling line: a thumb as tall as the share of
+        the rows on screen (eighths of a cell at its ends), on a track that also divides
+        this pane from the next. Drawn in the rows, not by Textual's scrollbar widget: that
+        one repainted and restyled its whole column on every scroll."""
+        key = (top, page, self._row_count)
+        if self._bar_cells is not None and self._bar_cells[0] == key:
+            return self._bar_cells[1]
+        styles = self.styles
+        back = self.background_colors[1] + styles.scrollbar_background
+        thumb = back + styles.scrollbar_color
+        track = Style.from_color(bgcolor=back.rich_color)
+        cells = [Segment(" ", track)] * page
+        for line, (glyph, in_thumb_colour) in thumb_cells(page, self._row_count, top).items():
+            colours = (thumb, back) if in_thumb_colour else (back, thumb)
+            cells[line] = Segment(glyph, Style.from_color(*(c.rich_color for c in colours)))
+        self._bar_cells = (key, cells)
+        return cells
 
     def watch_cursor(self, old: int, new: int) -> None:
         """Keep the cursor on screen and redraw the two rows that changed."""

@@ -17,7 +17,6 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding
 from textual.message import Message
-from textual.strip import Strip
 
 from tui.exchange_text import (
     BLANK,
@@ -33,6 +32,7 @@ from tui.exchange_text import (
 )
 from tui.model import Trace
 from tui.redact import Redactor
+from tui.widgets.cursor_view import Row
 from tui.widgets.themed import ThemedView
 
 Highlighter = Callable[[str], "list[tuple[int, int]]"]
@@ -168,7 +168,7 @@ class DetailView(ThemedView):
         """The cursor line is drawn only while the pane has focus."""
         return row == self.cursor and self.has_focus
 
-    def render_row(self, row: int, width: int) -> Strip:
+    def render_row(self, row: int, width: int) -> Row:
         """Draw one detail line: colours, search hits, diff marks, the cursor."""
         line = self.lines[row]
         hits = self.highlighter(line.text) if self.highlighter is not None else []
@@ -179,7 +179,7 @@ class DetailView(ThemedView):
         if self.is_marked(self.lines[row]):
             text.stylize(self.style("changed"))
         cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
-        return self.text_strip(text, width, cursor)
+        return self.text_row(text, cursor)
 
     def is_marked(self, line: DetailLine) -> bool:
         """True for a line the diff marked: a differing header or JSON field."""

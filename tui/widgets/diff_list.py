@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from rich.text import Text
 from textual.message import Message
-from textual.strip import Strip
 
 from tui.diff import ADDED, CHANGED, REMOVED, SAME, DiffEntry, TraceDiff
+from tui.widgets.cursor_view import Row
 from tui.widgets.themed import ThemedView, shorten_middle, status_label
 
 MARKERS = {SAME: "=", CHANGED: "~", ADDED: "+", REMOVED: "-"}
@@ -52,7 +52,7 @@ class DiffList(ThemedView):
             return ""
         return status_label(trace.exchanges[index].status)
 
-    def render_row(self, row: int, width: int) -> Strip:
+    def render_row(self, row: int, width: int) -> Row:
         """`~  18 nova-api → neutron-server GET /networking/v2.0/ports   200 │ ✗500`."""
         assert self.diff is not None
         entry = self.diff.entries[row]
@@ -71,4 +71,4 @@ class DiffList(ThemedView):
         room = max(1, width - text.cell_len - len(statuses))
         text.append(shorten_middle(entry.path, room).ljust(room), kind_style)
         text.append(statuses, kind_style)
-        return self.text_strip(text, width, self.cursor_style() if row == self.cursor else None)
+        return self.text_row(text, self.cursor_style() if row == self.cursor else None)

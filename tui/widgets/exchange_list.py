@@ -10,11 +10,11 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
-from textual.strip import Strip
 
 from tui.calltree import is_rpc_root
 from tui.grouping import BY_PAIR, BY_TREE, ListLayout, layout
 from tui.model import Trace
+from tui.widgets.cursor_view import Row
 from tui.widgets.themed import ThemedView, shorten_middle, status_label
 
 STATUS_WIDTH = 5
@@ -117,14 +117,13 @@ class ExchangeList(ThemedView):
         if key is not None:
             self.post_message(self.GroupToggled(key, False))
 
-    def render_row(self, row: int, width: int) -> Strip:
+    def render_row(self, row: int, width: int) -> Row:
         """Draw a group row or an exchange row."""
         list_row = self.list_layout.rows[row]
         row_style = self.cursor_style() if row == self.cursor else None
         if list_row.exchange < 0:
-            return self.text_strip(self._group_text(list_row.group, width), width, row_style)
-        segments = self._exchange_segments(list_row.exchange, list_row.depth, width)
-        return self.segments_strip(segments, width, row_style)
+            return self.text_row(self._group_text(list_row.group, width), row_style)
+        return Row(self._exchange_segments(list_row.exchange, list_row.depth, width), row_style)
 
     def _group_text(self, number: int, width: int) -> Text:
         group = self.list_layout.groups[number]

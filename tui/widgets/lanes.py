@@ -8,10 +8,10 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.message import Message
-from textual.strip import Strip
 
 from tui.model import REQUEST, Trace
 from tui.sequence import LaneLayout, abbreviations
+from tui.widgets.cursor_view import Row
 from tui.widgets.themed import ThemedView, status_label
 
 MIN_LANE = 4
@@ -130,7 +130,7 @@ class SequenceLanes(ThemedView):
         if exchange >= 0:
             self.post_message(self.Selected(exchange))
 
-    def render_fixed(self, y: int, width: int) -> Strip:
+    def render_fixed(self, y: int, width: int) -> Row:
         """The lane header: abbreviated service names over their lanes."""
         geometry = self.geometry
         text = Text()
@@ -140,9 +140,9 @@ class SequenceLanes(ThemedView):
                 cell, self.service_style(self.lane_layout.services[lane]) + Style(bold=True)
             )
         text.append(" " + "message".ljust(geometry.label_width), self.style("dim"))
-        return self.text_strip(text, width)
+        return self.text_row(text)
 
-    def render_row(self, row: int, width: int) -> Strip:
+    def render_row(self, row: int, width: int) -> Row:
         """One record: lane lines, activation bars, the arrow, and its label."""
         assert self.trace is not None
         record_index = self.lane_layout.records[row]
@@ -172,7 +172,7 @@ class SequenceLanes(ThemedView):
         segments.append(Segment(" "))
         segments += self._label(record_index, exchange, geometry.label_width)
         highlighted = exchange >= 0 and exchange == self.selected
-        return self.segments_strip(segments, width, self.cursor_style() if highlighted else None)
+        return Row(segments, self.cursor_style() if highlighted else None)
 
     def _draw_arrow(
         self,

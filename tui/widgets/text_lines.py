@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.strip import Strip
 
+from tui.widgets.cursor_view import Row
 from tui.widgets.themed import ThemedView
 
 
@@ -19,7 +19,7 @@ class TextLines(ThemedView):
         """Size the view to the lines."""
         self.set_row_count(len(self.lines), max((line.cell_len for line in self.lines), default=0))
 
-    def render_row(self, row: int, width: int) -> Strip:
+    def render_row(self, row: int, width: int) -> Row:
         """Draw one prepared line."""
         cursor = self.cursor_style() if row == self.cursor else None
-        return self.text_strip(self.lines[row].copy(), width, cursor)
+        return self.text_row(self.lines[row].copy(), cursor)
