@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from textual.geometry import Region
 
 from tests import hostile
 from tests.conftest import explorer_on, press, settle
@@ -140,3 +141,22 @@ async def test_a_new_theme_redraws_every_pane_in_its_colours():
         after = backgrounds()
         assert all(new != old for new, old in zip(after, before))
         assert len(set(after)) == 1, "every pane on the new surface colour"
+
+
+async def test_no_color_draws_every_pane_in_grey(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    async with explorer_on("server-create-run2.md", WIDE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await press(app, pilot, "right_square_bracket")
+        for view in (screen.exchange_list, screen.lanes, screen.detail):
+            lines = view.render_lines(Region(0, 0, *view.size))
+            colours = {
+                colour.triplet
+                for line in lines
+                for segment in line
+                for colour in (segment.style.color, segment.style.bgcolor)
+                if colour is not None and colour.triplet is not None
+            }
+            assert colours, view.id
+            assert all(r == g == b for r, g, b in colours), view.id

@@ -8,7 +8,7 @@ cursor re-renders two rows, not the screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from math import ceil
 from typing import NamedTuple
 
@@ -17,12 +17,16 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.color import Color
+from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+# Textual's line filters that map each segment's style alone (truecolor, NO_COLOR, dim).
+STYLE_FILTERS = (ANSIToTruecolor, Monochrome, NoColor, DimFilter)
 # Lower eighths of a cell, for the ends of the position bar's thumb.
 EIGHTHS = "▁▂▃▄▅▆▇"
 
@@ -35,13 +39,18 @@ class Row(NamedTuple):
 
 
 class _Pass(NamedTuple):
-    """What every line of one drawing of a view shares."""
+    """What every line of one drawing of a view shares: the row width, the scroll offsets,
+    the position bar's cells, the colours, and the line filters applied once per style
+    (`folded`) or to each line (`unfolded`)."""
 
     width: int
     top: int
     left: int
     bar: list[Segment]
     base: Style
+    background: Color
+    folded: tuple[LineFilter, ...]
+    unfolded: tuple[LineFilter, ...]
 
 
 def thumb_cells(track: int, total: int, position: int) -> dict[int, tuple[str, bool]]:
@@ -95,7 +104,7 @@ class CursorView(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._looks: LRUCache[tuple[object, ...], Row] = LRUCache(2048)
         self._base_style: Style | None = None
-        self._drawn_with: tuple[str, Style] | None = None
+        self._drawn_with: tuple[object, ...] | None = None
         # Segment style -> that style over the background (and the row's style, if any).
         self._style_sums: dict[Style | None, dict[Style | None, Style]] = {}
         self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
@@ -105,13 +114,7 @@ class CursorView(ScrollView, can_focus=True):
         """The widget's own style (its background): `rich_style` walks every ancestor's
         styles, which cost a tenth of a millisecond a row."""
         if self._base_style is None:
-            style = self.rich_style
-            colours = (self.app.theme, style)
-            if colours != self._drawn_with:
-                # A new theme: rows drawn in the old colours are no use.
-                self._drawn_with = colours
-                self._forget_rows()
-            self._base_style = style
+            self._base_style = self.rich_style
         return self._base_style
 
     def notify_style_update(self) -> None:
@@ -226,32 +229,34 @@ class CursorView(ScrollView, can_focus=True):
             or styles.has_rule("hatch")
         ):
             return super().render_lines(crop)
-        pass_ = self._pass()
-        background = self.background_colors[1]
-        filters = self.get_line_filters()
-        lines: list[Strip] = []
-        for y in crop.line_range:
-            strip = self._draw_line(y, pass_)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            lines.append(strip)
+        pass_ = self._pass(self.get_line_filters())
+        lines = [self._draw_line(y, pass_) for y in crop.line_range]
+        for line_filter in pass_.unfolded:
+            lines = [line.apply_filter(line_filter, pass_.background) for line in lines]
         if crop.column_span != (0, self.size.width):
             x1, x2 = crop.column_span
-            lines = [strip.crop(x1, x2) for strip in lines]
+            lines = [line.crop(x1, x2) for line in lines]
         return lines
 
     def render_line(self, y: int) -> Strip:
-        """Textual's Line API, which the styles pass calls once a line: line `y`."""
-        return self._draw_line(y, self._pass())
+        """Textual's Line API, which the styles pass calls once a line (and then applies the
+        line filters itself): line `y`."""
+        return self._draw_line(y, self._pass(()))
 
-    def _pass(self) -> _Pass:
-        """What every line of one drawing shares, looked up once (the base style first: after
-        a change of theme that forgets the rows drawn in the old colours)."""
+    def _pass(self, filters: Sequence[LineFilter]) -> _Pass:
+        """What every line of one drawing shares, looked up once. Rows drawn in other colours
+        (a new theme) or through other filters are forgotten."""
         base = self.base_style
+        background = self.background_colors[1]
+        folded = tuple(f for f in filters if type(f) in STYLE_FILTERS)
+        colours = (self.app.theme, base, background, folded)
+        if colours != self._drawn_with:
+            self._drawn_with = colours
+            self._forget_rows()
         left, top = self.scroll_offset
-        width = self.row_width
         bar = self._bar(top, self.page_rows)
-        return _Pass(width, top, left, bar, base)
+        unfolded = tuple(f for f in filters if type(f) not in STYLE_FILTERS)
+        return _Pass(self.row_width, top, left, bar, base, background, folded, unfolded)
 
     def _draw_line(self, y: int, pass_: _Pass) -> Strip:
         if y < self.fixed_rows:
@@ -285,20 +290,34 @@ class CursorView(ScrollView, can_focus=True):
             # Divide yields a piece per cut reached: none for a row shorter than the offset.
             pieces = list(Segment.divide(segments, [pass_.left, pass_.left + width]))
             segments = pieces[1] if len(pieces) > 1 else []
-        line = Segment.adjust_line_length(segments, width, pad=True)
+        line = self._styled(Segment.adjust_line_length(segments, width, pad=True), row_style, pass_)
+        # The bar's cell is not the row's: no row style under it.
+        line += self._styled([edge], None, pass_)
+        return Strip(line, width + 1)
+
+    def _styled(
+        self, segments: list[Segment], row_style: Style | None, pass_: _Pass
+    ) -> list[Segment]:
         sums = self._style_sums.get(row_style)
         if sums is None:
             sums = self._style_sums[row_style] = {}
-        under = pass_.base if row_style is None else pass_.base + row_style
         styled = []
-        for text, style, _ in line:
+        for text, style, _ in segments:
             total = sums.get(style)
             if total is None:
-                total = sums[style] = under if style is None else under + style
+                total = sums[style] = self._style_sum(pass_, row_style, style)
             styled.append(Segment(text, total))
-        text, style, _ = edge
-        styled.append(Segment(text, pass_.base if style is None else style))
-        return Strip(styled, width + 1)
+        return styled
+
+    def _style_sum(self, pass_: _Pass, row_style: Style | None, style: Style | None) -> Style:
+        """A segment's final style: on the background, under the row's style, through the
+        line filters (Textual's change colours style by style, so once a style will do)."""
+        total = pass_.base if row_style is None else pass_.base + row_style
+        if style is not None:
+            total += style
+        for line_filter in pass_.folded:
+            total = line_filter.apply([Segment(" ", total)], pass_.background)[0].style or total
+        return total
 
     def _bar(self, top: int, page: int) -> list[Segment]:
         """The position bar's cell for each scrolling line: a thumb as tall as the share of
