@@ -68,7 +68,7 @@ def _message_lines(
         _, headers, body = redactor.record(trace, record)
     lines = [DetailLine(SECTION, title)]
     lines += [
-        DetailLine(HEADER, _cap(visible(f"{name}: {value}")), visible(name))
+        DetailLine(HEADER, _cap(visible(f"{name}: {value}".expandtabs())), visible(name))
         for name, value in headers
     ]
     content_type = next((v for n, v in headers if n.lower() == "content-type"), "")
@@ -77,7 +77,9 @@ def _message_lines(
     if view.note:
         lines.append(DetailLine(NOTE, f"[{view.note}]"))
     kind = JSON if view.kind == bodies.JSON else BODY
-    lines += [DetailLine(kind, _cap(visible(line))) for line in view.lines]
+    # Tabs expanded: a terminal moves a tab to the next stop where Textual counted no cell,
+    # which pushed the rest of the line over the next pane.
+    lines += [DetailLine(kind, _cap(visible(line.expandtabs()))) for line in view.lines]
     return lines
 
 
