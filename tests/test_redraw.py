@@ -160,3 +160,56 @@ async def test_no_color_draws_every_pane_in_grey(monkeypatch):
             }
             assert colours, view.id
             assert all(r == g == b for r, g, b in colours), view.id
+
+
+@pytest.fixture
+def frames(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per frame Textual draws (a compositor update of the screen)."""
+    from textual.screen import Screen
+
+    drawn: list[int] = []
+    original = Screen._compositor_refresh
+
+    def counting(self):
+        drawn.append(1)
+        return original(self)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", counting)
+    return drawn
+
+
+@pytest.mark.parametrize("pane, key", [("1", "down"), ("1", "pagedown"), ("2", "down")])
+async def test_a_move_changes_every_pane_in_one_frame(frames, pane, key):
+    # Flat grouping, so every list row is an exchange; a short screen, so pages are short.
+    async with explorer_on("server-create-run2.md", (200, 24)) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await press(app, pilot, "g", "g", pane, "home")
+        changed = 0
+        for _ in range(4):
+            before = screen.selected
+            frames.clear()
+            await press(app, pilot, key)
+            changed += screen.selected != before
+            assert len(frames) == 1, "the list (or lanes), the other panes and the detail at once"
+        assert changed >= 2
+
+
+@pytest.mark.parametrize("pane", ["1", "2"])
+async def test_keys_pressed_faster_than_the_screen_answers_all_count(pane):
+    async with explorer_on("server-create-run2.md", WIDE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        await press(app, pilot, pane, "home")
+        view = screen.focused
+        for downs in (1, 5, 9):
+            start = view.cursor
+            await pilot.press(*["down"] * downs, "up")
+            await settle(app, pilot)
+            assert view.cursor == start + downs - 1
+            shown = screen.selected
+            assert screen.exchange_list.selected == screen.lanes.selected == shown
+            assert screen.detail.index == shown
+            lanes = screen.lanes
+            lit = [row for row in range(lanes.row_count) if lanes.row_state(row)[0]]
+            assert lit and all(lanes.row_state(row)[0] for row in lanes._rows_of(shown))

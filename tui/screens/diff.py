@@ -165,6 +165,11 @@ class DiffScreen(PanedScreen):
                 detail.show_exchange(trace, index)
                 lanes.select_exchange(index)
 
+    @on(SequenceLanes.Selected)
+    def _lanes_moved(self, message: SequenceLanes.Selected) -> None:
+        """A run's lanes are only looked through here: the move selects nothing else."""
+        message.lanes.select_exchange(message.index)
+
     @on(DetailView.Loaded)
     def _side_loaded(self, message: DetailView.Loaded) -> None:
         """Bring the first difference of each side into view: a marked header or field, or

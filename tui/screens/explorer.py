@@ -328,6 +328,11 @@ class ExplorerScreen(PanedScreen):
     def _selected(self, message: ExchangeList.Selected | SequenceLanes.Selected) -> None:
         if message.index != self.selected:
             self.select(message.index)
+        else:
+            # Already selected (another pane chose it first): the pane that asked still
+            # waits for its answer to draw its cursor.
+            self.exchange_list.select_exchange(message.index)
+            self.lanes.select_exchange(message.index)
 
     @on(ExchangeList.GroupToggled)
     def _group_toggled(self, message: ExchangeList.GroupToggled) -> None:

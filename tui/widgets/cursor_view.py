@@ -20,6 +20,7 @@ from textual.cache import LRUCache
 from textual.color import Color
 from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -27,6 +28,8 @@ from textual.widget import Widget
 
 # Textual's line filters that map each segment's style alone (truecolor, NO_COLOR, dim).
 STYLE_FILTERS = (ANSIToTruecolor, Monochrome, NoColor, DimFilter)
+# What a view does when the screen selects something (`CursorView.screen_selected`).
+SHOW, DRAW, WAIT = "show", "draw", "wait"
 # Lower eighths of a cell, for the ends of the position bar's thumb.
 EIGHTHS = "▁▂▃▄▅▆▇"
 
@@ -108,6 +111,12 @@ class CursorView(ScrollView, can_focus=True):
         # Segment style -> that style over the background (and the row's style, if any).
         self._style_sums: dict[Style | None, dict[Style | None, Style]] = {}
         self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
+        self._class_styles: dict[tuple[str, bool], Style] = {}
+        # The value (an exchange) the screen selected last, one this view announced and the
+        # screen has not answered yet, and the row the cursor is drawn on meanwhile.
+        self.selected: int | None = None
+        self._announced: int | None = None
+        self._drawn_at: int | None = None
 
     @property
     def base_style(self) -> Style:
@@ -121,7 +130,17 @@ class CursorView(ScrollView, can_focus=True):
         """Styles changed (focus, theme): look the colours up again."""
         self._base_style = None
         self._bar_cells = None
+        self._class_styles.clear()
         super().notify_style_update()
+
+    def component_style(self, name: str, partial: bool = True) -> Style:
+        """The rich style of component class `name`, kept until the styles change: Textual's
+        own cache of these empties on every refresh, and a row asks for ten of them."""
+        key = (name, partial)
+        style = self._class_styles.get(key)
+        if style is None:
+            style = self._class_styles[key] = self.get_component_rich_style(name, partial=partial)
+        return style
 
     @property
     def row_count(self) -> int:
@@ -146,10 +165,10 @@ class CursorView(ScrollView, can_focus=True):
         self._row_count = count
         self._content_width = width
         size = Size(width, count + self.fixed_rows)
-        height = self.size.height
-        if height and (size.height > height) == (self.virtual_size.height > height):
-            # The scrollbar stays (or stays away), so no widget moves: skip the layout pass
-            # a virtual_size change triggers, which would repaint every pane on each key.
+        if self.size.height and not self.styles.auto_dimensions:
+            # The position bar is drawn in the rows, so no widget moves when the rows stop
+            # fitting: skip the layout pass a virtual_size change triggers, which repainted
+            # every pane, and redrew this one a frame later.
             self.set_reactive(Widget.virtual_size, size)
             self._scroll_update(size)
         else:
@@ -214,7 +233,11 @@ class CursorView(ScrollView, can_focus=True):
         """A row drawn from one line of rich Text (segments are cheaper for busy rows)."""
         text.no_wrap = True
         text.end = ""
-        return Row(list(text.render(self.app.console)), row_style)
+        console = self.app.console
+        if text.style and not text.spans:
+            # Text.render leaves out the text's own style when it has no spans.
+            return Row([Segment(text.plain, console.get_style(text.style))], row_style)
+        return Row(list(text.render(console)), row_style)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Draw the lines of `crop` straight from the cached rows when nothing needs Textual's
@@ -252,6 +275,7 @@ class CursorView(ScrollView, can_focus=True):
         colours = (self.app.theme, base, background, folded)
         if colours != self._drawn_with:
             self._drawn_with = colours
+            self._class_styles.clear()
             self._forget_rows()
         left, top = self.scroll_offset
         bar = self._bar(top, self.page_rows)
@@ -259,21 +283,28 @@ class CursorView(ScrollView, can_focus=True):
         return _Pass(self.row_width, top, left, bar, base, background, folded, unfolded)
 
     def _draw_line(self, y: int, pass_: _Pass) -> Strip:
-        if y < self.fixed_rows:
-            return self._finish(self.render_fixed(y, pass_.width), pass_, Segment(" "))
         line = y - self.fixed_rows
-        row = pass_.top + line
-        edge = pass_.bar[line] if line < len(pass_.bar) else Segment(" ")
-        if row >= self._row_count:
-            return self._finish(Row([]), pass_, edge)
-        state = self.row_state(row)
+        if line < 0:
+            # A fixed row: keyed apart from the scrolling rows, with a blank for the bar.
+            row, state, edge = y, "fixed", Segment(" ")
+        else:
+            row = pass_.top + line
+            edge = pass_.bar[line] if line < len(pass_.bar) else Segment(" ")
+            if row >= self._row_count:
+                return self._finish(Row([]), pass_, edge)
+            state = self.row_state(row)
         key = (row, pass_.width, pass_.left, state, edge)
         strip = self._strips.get(key)
         if strip is None:
             look_key = key[:4]
             look = self._looks.get(look_key)
             if look is None:
-                look = self._looks[look_key] = self.render_row(row, pass_.width)
+                look = (
+                    self.render_fixed(y, pass_.width)
+                    if line < 0
+                    else self.render_row(row, pass_.width)
+                )
+                self._looks[look_key] = look
             strip = self._strips[key] = self._finish(look, pass_, edge)
         return strip
 
@@ -339,9 +370,21 @@ class CursorView(ScrollView, can_focus=True):
         return cells
 
     def watch_cursor(self, old: int, new: int) -> None:
-        """Keep the cursor on screen and redraw the two rows that changed."""
-        self.place_cursor(old, new)
-        self.cursor_moved(new)
+        """Keep the cursor on screen and redraw the rows that changed; but when the move was
+        announced to the screen (`cursor_moved`), only once the screen answers: then the
+        list, the lanes and the detail change in the same frame, not in two."""
+        if self.cursor_moved(new):
+            if self._drawn_at is None:
+                self._drawn_at = old
+            return
+        self.draw_cursor(old)
+
+    def draw_cursor(self, old: int, center: bool = False, changed: Iterable[int] = ()) -> None:
+        """Draw the cursor where it is, having been on `old` (or where it was last drawn, if
+        moves since then awaited an answer); rows `changed` look different too."""
+        drawn = old if self._drawn_at is None else self._drawn_at
+        self._drawn_at = None
+        self.place_cursor(drawn, self.cursor, center, [*changed, old])
 
     def place_cursor(
         self, old: int, new: int, center: bool = False, changed: Iterable[int] = ()
@@ -353,8 +396,35 @@ class CursorView(ScrollView, can_focus=True):
         if self.scroll_offset.y == top:
             self.refresh_rows(*changed, *((old, new) if old != new else ()))
 
-    def cursor_moved(self, row: int) -> None:
-        """Hook for subclasses: the cursor is now on `row`."""
+    def cursor_moved(self, row: int) -> bool:
+        """Hook for subclasses: the cursor is now on `row`. True when that was announced
+        (`announce`), so the screen's answer will draw it."""
+        return False
+
+    def announce(self, value: int, message: Message) -> bool:
+        """The cursor moved onto `value` (an exchange): post `message` about it unless the
+        screen already selected it (or it is already announced). True while an answer is
+        awaited."""
+        if value == (self.selected if self._announced is None else self._announced):
+            return self._announced is not None
+        self._announced = value
+        self.post_message(message)
+        return True
+
+    def screen_selected(self, value: int) -> str:
+        """The screen selected `value`: SHOW it (the screen chose it), DRAW the cursor where
+        the user put it (the answer to this view's announcement), or WAIT (the answer to an
+        older announcement: a newer one is on its way, so the cursor stays)."""
+        if self._announced is not None and value != self._announced:
+            return WAIT
+        answer = SHOW if self._announced is None else DRAW
+        self._announced = None
+        self.selected = value
+        return answer
+
+    def forget_announcement(self) -> None:
+        """The rows were laid out again: whatever was announced, show what the screen says."""
+        self._announced = None
 
     def scroll_to_row(self, row: int, center: bool = False) -> None:
         """Scroll the least needed (or center) so that `row` is visible."""

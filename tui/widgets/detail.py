@@ -1,7 +1,7 @@
 """The right pane: the selected exchange's headers and bodies, highlighted line by line.
 
 Bodies can be megabytes, so lines are built in a thread worker and coloured only when drawn:
-Pygments lexes just the rows on screen (pretty-printed JSON lexes correctly line by line).
+just the rows on screen are tokenized (pretty-printed JSON tokenizes correctly line by line).
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from pygments.lexers.data import JsonLexer
-from pygments.token import Keyword, Name, Number, Punctuation, String, Token
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import work
@@ -19,7 +18,6 @@ from textual.binding import Binding
 from textual.message import Message
 
 from tui.exchange_text import (
-    BLANK,
     HEADER,
     JSON,
     NOTE,
@@ -30,21 +28,14 @@ from tui.exchange_text import (
     shorten_tokens,
     value_at,
 )
+from tui.json_tokens import json_tokens
 from tui.model import Trace
 from tui.redact import Redactor
 from tui.widgets.cursor_view import Row
 from tui.widgets.themed import ThemedView
 
 Highlighter = Callable[[str], "list[tuple[int, int]]"]
-_LEXER = JsonLexer()
 _JSON_KEY = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*:')
-_TOKEN_CLASSES = (
-    (Name.Tag, "syntax-key"),
-    (String, "syntax-string"),
-    (Number, "syntax-number"),
-    (Keyword, "syntax-keyword"),
-    (Punctuation, "syntax-punct"),
-)
 
 
 # Bodies up to this size are pretty-printed in about a millisecond: built in the key's own
@@ -171,14 +162,20 @@ class DetailView(ThemedView):
     def render_row(self, row: int, width: int) -> Row:
         """Draw one detail line: colours, search hits, diff marks, the cursor."""
         line = self.lines[row]
+        cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
         hits = self.highlighter(line.text) if self.highlighter is not None else []
+        marked = self.is_marked(line)
         # A hit inside a long token would vanish when shortened: show such lines whole.
-        text = self._line_text(line, whole=bool(hits))
+        pieces = self._line_pieces(line, whole=bool(hits))
+        if not hits and not marked:
+            return Row([Segment(text, style) for text, style in pieces if text], cursor)
+        text = Text()
+        for piece, style in pieces:
+            text.append(piece, style)
         for start, end in self.highlighter(text.plain) if hits and self.highlighter else []:
             text.stylize(self.style("search-hit"), start, end)
-        if self.is_marked(self.lines[row]):
+        if marked:
             text.stylize(self.style("changed"))
-        cursor = self.cursor_style() if row == self.cursor and self.has_focus else None
         return self.text_row(text, cursor)
 
     def is_marked(self, line: DetailLine) -> bool:
@@ -190,37 +187,21 @@ class DetailView(ThemedView):
         key = _JSON_KEY.match(line.text) if line.kind == JSON else None
         return key is not None and key.group(1) in self.marks
 
-    def _line_text(self, line: DetailLine, whole: bool = False) -> Text:
+    def _line_pieces(self, line: DetailLine, whole: bool = False) -> list[tuple[str, Style | None]]:
+        """The line's text in styled pieces (shortened tokens unless `whole`)."""
         content = line.text if self.full_tokens or whole else shorten_tokens(line.text)
         if line.kind == TITLE:
-            return Text(content, style=self.style("title"))
+            return [(content, self.style("title"))]
         if line.kind == SECTION:
-            return Text(content.ljust(60, "─"), style=self.style("section"))
+            return [(content.ljust(60, "─"), self.style("section"))]
         if line.kind == NOTE:
-            return Text(content, style=self.style("note"))
+            return [(content, self.style("note"))]
         if line.kind == HEADER:
             name, _, value = content.partition(": ")
-            # Spans, not a base style: the name's bold would carry over to the value.
-            text = Text()
-            text.append(name, self.style("header-name"))
-            text.append(": " + value, self.style("header-value"))
-            return text
+            return [(name, self.style("header-name")), (": " + value, self.style("header-value"))]
         if line.kind == JSON:
-            return self._json_text(content)
-        if line.kind == BLANK:
-            return Text("")
-        return Text(content)
-
-    def _json_text(self, content: str) -> Text:
-        text = Text()
-        for token, value in _LEXER.get_tokens(content):
-            if value == "\n":
-                continue
-            text.append(value, self._token_style(token))
-        return text
-
-    def _token_style(self, token: type[Token]) -> Style:  # type: ignore[valid-type]
-        for kind, name in _TOKEN_CLASSES:
-            if token in kind:
-                return self.style(name)
-        return Style()
+            return [
+                (piece, None if kind is None else self.style(f"syntax-{kind}"))
+                for kind, piece in json_tokens(content)
+            ]
+        return [(content, None)]

@@ -40,10 +40,12 @@ class DiffList(ThemedView):
         self.set_row_count(len(diff.entries))
         self.cursor_moved(self.cursor)
 
-    def cursor_moved(self, row: int) -> None:
-        """Announce the entry under the cursor."""
+    def cursor_moved(self, row: int) -> bool:
+        """Tell the screen about the entry under the cursor (drawn at once: the screen does
+        not answer)."""
         if self.diff is not None and row < len(self.diff.entries):
             self.post_message(self.Selected(row))
+        return False
 
     def _status(self, entry: DiffEntry, side: str) -> str:
         assert self.diff is not None

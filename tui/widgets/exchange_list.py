@@ -14,7 +14,7 @@ from textual.message import Message
 from tui.calltree import is_rpc_root
 from tui.grouping import BY_PAIR, BY_TREE, ListLayout, layout
 from tui.model import Trace
-from tui.widgets.cursor_view import Row
+from tui.widgets.cursor_view import DRAW, SHOW, Row
 from tui.widgets.themed import ThemedView, shorten_middle, status_label
 
 STATUS_WIDTH = 5
@@ -64,6 +64,7 @@ class ExchangeList(ThemedView):
         self.mode = mode
         self._index_width = index_width(trace)
         self.set_row_count(len(list_layout))
+        self.forget_announcement()
         if selected is not None:
             self.select_exchange(selected)
 
@@ -77,26 +78,33 @@ class ExchangeList(ThemedView):
             return
         layout = self.list_layout
         self.grow_rows(len(layout), layout.changed_from, layout.rows_showing(changed))
+        self.forget_announcement()
         if selected is not None:
             self.select_exchange(selected)
 
     def select_exchange(self, index: int) -> None:
-        """Put the cursor on exchange `index` without announcing it (the screen asked).
+        """The screen selected exchange `index`: put the cursor on it, or, when this list
+        announced it, draw the cursor where the user put it.
 
         When its group is collapsed, the cursor goes to the group's row instead.
         """
-        row = self.list_layout.nearest_row(index)
+        answer = self.screen_selected(index)
+        if answer == DRAW:
+            self.draw_cursor(self.cursor)
+            return
+        row = self.list_layout.nearest_row(index) if answer == SHOW else None
         if row is not None:
             old = self.cursor
             self.set_reactive(ThemedView.cursor, row)
-            self.place_cursor(old, row, center=True)
+            self.draw_cursor(old, center=True)
 
-    def cursor_moved(self, row: int) -> None:
+    def cursor_moved(self, row: int) -> bool:
         """Announce the exchange under the cursor."""
         if 0 <= row < len(self.list_layout):
             exchange = self.list_layout.row(row).exchange
             if exchange >= 0:
-                self.post_message(self.Selected(exchange))
+                return self.announce(exchange, self.Selected(exchange))
+        return False
 
     def _group_key(self) -> tuple[str, str] | None:
         list_layout = self.list_layout

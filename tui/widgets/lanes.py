@@ -11,7 +11,7 @@ from textual.message import Message
 
 from tui.model import REQUEST, Trace
 from tui.sequence import LaneLayout, abbreviations
-from tui.widgets.cursor_view import Row
+from tui.widgets.cursor_view import SHOW, WAIT, Row
 from tui.widgets.themed import ThemedView, status_label
 
 MIN_LANE = 4
@@ -51,15 +51,16 @@ class SequenceLanes(ThemedView):
 
     @dataclass
     class Selected(Message):
-        """The cursor moved onto a record of exchange `index`."""
+        """The cursor moved onto a record of exchange `index`; the screen answers by
+        selecting it (`select_exchange`)."""
 
         index: int
+        lanes: SequenceLanes
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.trace: Trace | None = None
         self.lane_layout = LaneLayout([], [], [])  # type: ignore[arg-type]
-        self.selected: int | None = None
         self._geometry: LaneGeometry | None = None
 
     def show_layout(self, trace: Trace, lane_layout: LaneLayout, selected: int | None) -> None:
@@ -68,12 +69,14 @@ class SequenceLanes(ThemedView):
         self.lane_layout = lane_layout
         self._geometry = None
         self.set_row_count(len(lane_layout.records))
+        self.forget_announcement()
         if selected is not None:
             self.select_exchange(selected)
 
     def show_grown(self, selected: int | None) -> None:
         """The layout shown grew in place (records appended): draw the new rows on screen."""
         self.grow_rows(len(self.lane_layout.records), self.row_count)
+        self.forget_announcement()
         if selected is not None:
             self.select_exchange(selected)
 
@@ -96,17 +99,18 @@ class SequenceLanes(ThemedView):
         return self._geometry
 
     def select_exchange(self, index: int) -> None:
-        """Highlight exchange `index` and bring its request row into view (no message)."""
-        previous, self.selected = self.selected, index
+        """The screen selected exchange `index`: highlight its rows and bring its request row
+        into view, or, when these lanes announced it, keep the cursor where the user put it."""
+        previous = self.selected
+        answer = self.screen_selected(index)
+        if answer == WAIT:
+            return
         rows = self._rows_of(index)
         unlit = self._rows_of(previous)
-        if not rows:
-            self.refresh_rows(*unlit)
-            return
         old = self.cursor
-        new = old if old in rows else rows[0]
-        self.set_reactive(ThemedView.cursor, new)
-        self.place_cursor(old, new, center=True, changed=[*unlit, *rows])
+        if rows and old not in rows:
+            self.set_reactive(ThemedView.cursor, rows[0])
+        self.draw_cursor(old, center=answer == SHOW, changed=[*unlit, *rows])
 
     def _rows_of(self, index: int | None) -> list[int]:
         """The rows of exchange `index`'s request and response (those shown)."""
@@ -122,13 +126,12 @@ class SequenceLanes(ThemedView):
         """The selected exchange's rows look different with focus."""
         return self._rows_of(self.selected)
 
-    def cursor_moved(self, row: int) -> None:
+    def cursor_moved(self, row: int) -> bool:
         """Announce the exchange of the record under the cursor."""
         if self.trace is None or row >= len(self.lane_layout.records):
-            return
+            return False
         exchange = self.trace.exchange_of_record[self.lane_layout.records[row]]
-        if exchange >= 0:
-            self.post_message(self.Selected(exchange))
+        return exchange >= 0 and self.announce(exchange, self.Selected(exchange, self))
 
     def render_fixed(self, y: int, width: int) -> Row:
         """The lane header: abbreviated service names over their lanes."""

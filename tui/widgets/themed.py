@@ -77,7 +77,7 @@ class ThemedView(CursorView):
 
     def style(self, name: str) -> Style:
         """The rich style of a component class."""
-        return self.get_component_rich_style(name, partial=True)
+        return self.component_style(name)
 
     def service_style(self, service: str) -> Style:
         """The colour of a service."""
@@ -92,4 +92,4 @@ class ThemedView(CursorView):
 
         Not partial: the class's translucent background must be blended with the widget's.
         """
-        return self.get_component_rich_style("cursor" if self.has_focus else "cursor-blurred")
+        return self.component_style("cursor" if self.has_focus else "cursor-blurred", partial=False)
