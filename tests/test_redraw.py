@@ -104,7 +104,7 @@ async def test_small_exchanges_show_at_once_and_big_bodies_in_a_worker(
         assert screen.detail.lines[0].text.startswith(f"#{big[0]} ")
 
 
-async def test_tab_restyles_the_two_panes_without_repainting_the_screen(
+async def test_tab_repaints_the_two_panes_not_the_screen(
     monkeypatch: pytest.MonkeyPatch,
 ):
     from textual._compositor import Compositor
@@ -213,3 +213,28 @@ async def test_keys_pressed_faster_than_the_screen_answers_all_count(pane):
             lanes = screen.lanes
             lit = [row for row in range(lanes.row_count) if lanes.row_state(row)[0]]
             assert lit and all(lanes.row_state(row)[0] for row in lanes._rows_of(shown))
+
+
+async def test_tab_does_not_restyle_the_panes(monkeypatch):
+    """Textual restyles a widget and each of its component classes when focus moves; the
+    views draw what focus changes themselves, so `tab` must not cost that."""
+    from textual.css.stylesheet import Stylesheet
+
+    from tui.widgets.themed import ThemedView
+
+    restyled: list[str] = []
+    original = Stylesheet.apply
+
+    def recording(self, node, *args, **kwargs):
+        if isinstance(node, ThemedView):
+            restyled.append(node.id or "")
+        return original(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", recording)
+    async with explorer_on("server-create.md", WIDE) as (app, pilot):
+        screen = app.screen
+        assert isinstance(screen, ExplorerScreen)
+        restyled.clear()
+        await press(app, pilot, "tab", "tab", "tab")
+        assert screen.focused is screen.exchange_list
+        assert restyled == []

@@ -190,17 +190,12 @@ class CursorView(ScrollView, can_focus=True):
         """What, besides the data, decides how row `row` looks (default: the cursor)."""
         return row == self.cursor and (self.has_focus or 2)
 
-    def on_focus(self) -> None:
-        """The cursor row looks different with focus."""
-        self.refresh_rows(*self.focus_rows())
-
-    def on_blur(self) -> None:
-        """The cursor row looks different without focus."""
-        self.refresh_rows(*self.focus_rows())
-
-    def focus_rows(self) -> list[int]:
-        """The rows whose look depends on focus (default: the cursor's)."""
-        return [self.cursor]
+    def watch_has_focus(self, has_focus: bool) -> None:
+        """Focus changes the cursor's look and the bar's colour, both drawn here: no style
+        rule depends on it, so Textual's restyle of the view and its two dozen component
+        classes (most of the cost of `tab`) is skipped."""
+        self._bar_cells = None
+        self.refresh()
 
     def refresh_rows(self, *rows: int) -> None:
         """Redraw only these scrolling rows: a whole-view refresh makes Textual restyle every
@@ -360,7 +355,8 @@ class CursorView(ScrollView, can_focus=True):
             return self._bar_cells[1]
         styles = self.styles
         back = self.background_colors[1] + styles.scrollbar_background
-        thumb = back + styles.scrollbar_color
+        # The thumb is never dragged, so its "active" colour marks the focused view.
+        thumb = back + (styles.scrollbar_color_active if self.has_focus else styles.scrollbar_color)
         track = Style.from_color(bgcolor=back.rich_color)
         cells = [Segment(" ", track)] * page
         for line, (glyph, in_thumb_colour) in thumb_cells(page, self._row_count, top).items():

@@ -122,10 +122,6 @@ class SequenceLanes(ThemedView):
             found.append(self.lane_layout.row_of(exchange.response_record))
         return [row for row in found if row is not None]
 
-    def focus_rows(self) -> list[int]:
-        """The selected exchange's rows look different with focus."""
-        return self._rows_of(self.selected)
-
     def cursor_moved(self, row: int) -> bool:
         """Announce the exchange of the record under the cursor."""
         if self.trace is None or row >= len(self.lane_layout.records):
