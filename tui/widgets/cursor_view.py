@@ -111,6 +111,7 @@ class CursorView(ScrollView, can_focus=True):
         # Segment style -> that style over the background (and the row's style, if any).
         self._style_sums: dict[Style | None, dict[Style | None, Style]] = {}
         self._bar_cells: tuple[tuple[int, int, int], list[Segment]] | None = None
+        self._bar_colours: tuple[Style, Segment, tuple[Style, Style]] | None = None
         self._class_styles: dict[tuple[str, bool], Style] = {}
         # The value (an exchange) the screen selected last, one this view announced and the
         # screen has not answered yet, and the row the cursor is drawn on meanwhile.
@@ -130,6 +131,7 @@ class CursorView(ScrollView, can_focus=True):
         """Styles changed (focus, theme): look the colours up again."""
         self._base_style = None
         self._bar_cells = None
+        self._bar_colours = None
         self._class_styles.clear()
         super().notify_style_update()
 
@@ -157,7 +159,7 @@ class CursorView(ScrollView, can_focus=True):
         `changed`. Redraw only the changed rows on screen: a file followed as it grows added
         rows twice a second, and redrawing whole panes each time made the UI stutter."""
         self._resize_rows(count, self._content_width)
-        self._forget_rows()
+        self.forget_rows()
         top = self.scroll_offset.y
         self.refresh_rows(*range(max(changed_from, top), top + self.page_rows), *changed)
 
@@ -178,10 +180,11 @@ class CursorView(ScrollView, can_focus=True):
 
     def invalidate(self) -> None:
         """What the rows show changed: forget every rendered row and redraw."""
-        self._forget_rows()
+        self.forget_rows()
         self.refresh()
 
-    def _forget_rows(self) -> None:
+    def forget_rows(self) -> None:
+        """Forget every row drawn (subclasses that cache parts of rows forget those too)."""
         self._strips.clear()
         self._looks.clear()
         self._style_sums.clear()
@@ -195,6 +198,7 @@ class CursorView(ScrollView, can_focus=True):
         rule depends on it, so Textual's restyle of the view and its two dozen component
         classes (most of the cost of `tab`) is skipped."""
         self._bar_cells = None
+        self._bar_colours = None
         self.refresh()
 
     def refresh_rows(self, *rows: int) -> None:
@@ -271,7 +275,7 @@ class CursorView(ScrollView, can_focus=True):
         if colours != self._drawn_with:
             self._drawn_with = colours
             self._class_styles.clear()
-            self._forget_rows()
+            self.forget_rows()
         left, top = self.scroll_offset
         bar = self._bar(top, self.page_rows)
         unfolded = tuple(f for f in filters if type(f) not in STYLE_FILTERS)
@@ -327,13 +331,10 @@ class CursorView(ScrollView, can_focus=True):
         sums = self._style_sums.get(row_style)
         if sums is None:
             sums = self._style_sums[row_style] = {}
-        styled = []
-        for text, style, _ in segments:
-            total = sums.get(style)
-            if total is None:
-                total = sums[style] = self._style_sum(pass_, row_style, style)
-            styled.append(Segment(text, total))
-        return styled
+        for _, style, _ in segments:
+            if style not in sums:
+                sums[style] = self._style_sum(pass_, row_style, style)
+        return [Segment(text, sums[style]) for text, style, _ in segments]
 
     def _style_sum(self, pass_: _Pass, row_style: Style | None, style: Style | None) -> Style:
         """A segment's final style: on the background, under the row's style, through the
@@ -353,17 +354,28 @@ class CursorView(ScrollView, can_focus=True):
         key = (top, page, self._row_count)
         if self._bar_cells is not None and self._bar_cells[0] == key:
             return self._bar_cells[1]
-        styles = self.styles
-        back = self.background_colors[1] + styles.scrollbar_background
-        # The thumb is never dragged, so its "active" colour marks the focused view.
-        thumb = back + (styles.scrollbar_color_active if self.has_focus else styles.scrollbar_color)
-        track = Style.from_color(bgcolor=back.rich_color)
+        track, thumb, ends = self._bar_styles()
         cells = [Segment(" ", track)] * page
         for line, (glyph, in_thumb_colour) in thumb_cells(page, self._row_count, top).items():
-            colours = (thumb, back) if in_thumb_colour else (back, thumb)
-            cells[line] = Segment(glyph, Style.from_color(*(c.rich_color for c in colours)))
+            cells[line] = Segment(glyph, ends[in_thumb_colour]) if glyph != " " else thumb
         self._bar_cells = (key, cells)
         return cells
+
+    def _bar_styles(self) -> tuple[Style, Segment, tuple[Style, Style]]:
+        """The track's style, a whole thumb cell, and the styles of a glyph at the thumb's
+        ends (drawn in the track's or the thumb's colour)."""
+        if self._bar_colours is None:
+            styles = self.styles
+            back = (self.background_colors[1] + styles.scrollbar_background).rich_color
+            # The thumb is never dragged, so its "active" colour marks the focused view.
+            colour = styles.scrollbar_color_active if self.has_focus else styles.scrollbar_color
+            thumb = (self.background_colors[1] + styles.scrollbar_background + colour).rich_color
+            self._bar_colours = (
+                Style.from_color(bgcolor=back),
+                Segment(" ", Style.from_color(bgcolor=thumb)),
+                (Style.from_color(back, thumb), Style.from_color(thumb, back)),
+            )
+        return self._bar_colours
 
     def watch_cursor(self, old: int, new: int) -> None:
         """Keep the cursor on screen and redraw the rows that changed; but when the move was

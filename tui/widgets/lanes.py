@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.message import Message
 
 from tui.model import REQUEST, Trace
 from tui.sequence import LaneLayout, abbreviations
 from tui.widgets.cursor_view import SHOW, WAIT, Row
-from tui.widgets.themed import ThemedView, status_label
+from tui.widgets.themed import ThemedView, status_class, status_label
 
 MIN_LANE = 4
 MAX_LANE = 9
@@ -62,6 +63,7 @@ class SequenceLanes(ThemedView):
         self.trace: Trace | None = None
         self.lane_layout = LaneLayout([], [], [])  # type: ignore[arg-type]
         self._geometry: LaneGeometry | None = None
+        self._art: LRUCache[tuple[object, ...], list[Segment]] = LRUCache(4096)
 
     def show_layout(self, trace: Trace, lane_layout: LaneLayout, selected: int | None) -> None:
         """Show a new layout (after loading more, or a filter) and keep `selected` in view."""
@@ -79,10 +81,6 @@ class SequenceLanes(ThemedView):
         self.forget_announcement()
         if selected is not None:
             self.select_exchange(selected)
-
-    def on_resize(self) -> None:
-        """Lanes are laid out for the width: recompute on the next draw."""
-        self._geometry = None
 
     def row_state(self, row: int) -> object:
         """Rows of the selected exchange are highlighted, brighter with focus."""
@@ -147,9 +145,26 @@ class SequenceLanes(ThemedView):
         record_index = self.lane_layout.records[row]
         record = self.trace.records[record_index]
         exchange = self.trace.exchange_of_record[record_index]
+        busy = self.lane_layout.busy[row]
+        is_request = record.kind == REQUEST
+        status = 0 if is_request else record.status
+        key = (busy, is_request, record.src, record.dst, status_class(status), status >= 400)
+        art = self._art.get(key)
+        if art is None:
+            art = self._art[key] = self._lane_art(busy, is_request, record.src, record.dst, status)
+        segments = list(art)
+        segments.append(Segment(" "))
+        segments += self._label(record_index, exchange, self.geometry.label_width)
+        highlighted = exchange >= 0 and exchange == self.selected
+        return Row(segments, self.cursor_style() if highlighted else None)
+
+    def _lane_art(
+        self, busy: int, is_request: bool, src: str, dst: str, status: int
+    ) -> list[Segment]:
+        """The lanes part of a row: lane lines, activation bars and the arrow. Rows repeat
+        these a lot (the same call, the same lanes busy): kept by what decides them."""
         geometry = self.geometry
         services = self.lane_layout.services
-        busy = self.lane_layout.busy[row]
         cells = geometry.lane_width * len(services)
         chars = [" "] * cells
         styles: list[Style] = [Style()] * cells
@@ -157,9 +172,7 @@ class SequenceLanes(ThemedView):
             x = geometry.x(lane)
             chars[x] = "┃" if busy >> lane & 1 else "│"
             styles[x] = self.service_style(service) if busy >> lane & 1 else self.style("dim")
-        self._draw_arrow(
-            record.kind == REQUEST, record.src, record.dst, record.status, chars, styles
-        )
+        self._draw_arrow(is_request, src, dst, status, chars, styles)
         # One segment per run of cells in the same style: a row is about ten segments, where a
         # Text of one span per cell cost a millisecond to render.
         segments: list[Segment] = []
@@ -168,10 +181,17 @@ class SequenceLanes(ThemedView):
             if x == cells or styles[x] is not styles[start]:
                 segments.append(Segment("".join(chars[start:x]), styles[start]))
                 start = x
-        segments.append(Segment(" "))
-        segments += self._label(record_index, exchange, geometry.label_width)
-        highlighted = exchange >= 0 and exchange == self.selected
-        return Row(segments, self.cursor_style() if highlighted else None)
+        return segments
+
+    def forget_rows(self) -> None:
+        """Forget the drawn rows and the lane art they were made of."""
+        super().forget_rows()
+        self._art.clear()
+
+    def on_resize(self) -> None:
+        """Lanes are laid out for the width: recompute on the next draw."""
+        self._geometry = None
+        self._art.clear()
 
     def _draw_arrow(
         self,
