@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import explorer_on, press
 from tui.screens.explorer import ExplorerScreen
-from tui.widgets.cursor_view import EIGHTHS, thumb_cells
+from tui.widgets.position_bar import EIGHTHS, thumb_cells
 
 WIDE = (200, 50)
 

@@ -3,13 +3,15 @@
 Only the rows on screen are ever rendered (`render_row`), so the cost of a frame or a key press
 does not depend on how many rows there are: 200k exchanges move as fast as 20. Rendered rows
 are cached, keyed by what can change their look (`row_state`), so a key press that moves the
-cursor re-renders two rows, not the screen.
+cursor re-renders two rows, not the screen. Lines go to the compositor as they are cached,
+without Textual's per-line styles pass, with a position bar drawn in their last cell; a move
+that changes the selection is announced to the screen and drawn with its answer, so every
+pane changes in the same frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from math import ceil
 from typing import NamedTuple
 
 from rich.segment import Segment
@@ -26,12 +28,12 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.widgets.position_bar import bar_cells
+
 # Textual's line filters that map each segment's style alone (truecolor, NO_COLOR, dim).
 STYLE_FILTERS = (ANSIToTruecolor, Monochrome, NoColor, DimFilter)
 # What a view does when the screen selects something (`CursorView.screen_selected`).
 SHOW, DRAW, WAIT = "show", "draw", "wait"
-# Lower eighths of a cell, for the ends of the position bar's thumb.
-EIGHTHS = "▁▂▃▄▅▆▇"
 
 
 class Row(NamedTuple):
@@ -54,29 +56,6 @@ class _Pass(NamedTuple):
     background: Color
     folded: tuple[LineFilter, ...]
     unfolded: tuple[LineFilter, ...]
-
-
-def thumb_cells(track: int, total: int, position: int) -> dict[int, tuple[str, bool]]:
-    """The cells of a vertical position bar `track` cells tall that the thumb covers, when
-    rows `position` to `position + track` of `total` are on screen, as
-    `{cell: (glyph, glyph drawn in the thumb's colour)}`: whole cells are a blank on the thumb's
-    colour, its ends eighths of a cell (as Textual's scrollbar draws them). Empty when every
-    row fits."""
-    if track <= 0 or total <= track:
-        return {}
-    size = max(1.0, track * track / total)
-    offset = min(max(0.0, (track - size) * position / (total - track)), track - size)
-    start = int(offset * 8)
-    first, first_eighths = divmod(start, 8)
-    last, last_eighths = divmod(start + ceil(size * 8), 8)
-    cells = {cell: (" ", False) for cell in range(first, min(last, track))}
-    if first_eighths and first < track:
-        # The thumb starts partway down this cell: the glyph's lower part is the thumb.
-        cells[first] = (EIGHTHS[7 - first_eighths], True)
-    if last_eighths and last < track:
-        # It ends partway down this one: the glyph's lower part is the track.
-        cells[last] = (EIGHTHS[7 - last_eighths], False)
-    return cells
 
 
 class CursorView(ScrollView, can_focus=True):
@@ -354,10 +333,7 @@ class CursorView(ScrollView, can_focus=True):
         key = (top, page, self._row_count)
         if self._bar_cells is not None and self._bar_cells[0] == key:
             return self._bar_cells[1]
-        track, thumb, ends = self._bar_styles()
-        cells = [Segment(" ", track)] * page
-        for line, (glyph, in_thumb_colour) in thumb_cells(page, self._row_count, top).items():
-            cells[line] = Segment(glyph, ends[in_thumb_colour]) if glyph != " " else thumb
+        cells = bar_cells(page, self._row_count, top, *self._bar_styles())
         self._bar_cells = (key, cells)
         return cells
 
