@@ -268,20 +268,21 @@ class CursorView(ScrollView, can_focus=True):
         else:
             row = pass_.top + line
             edge = pass_.bar[line] if line < len(pass_.bar) else Segment(" ")
-            if row >= self._row_count:
-                return self._finish(Row([]), pass_, edge)
-            state = self.row_state(row)
-        key = (row, pass_.width, pass_.left, state, edge)
+            # Below the last row: one blank line, kept like a row (a short detail left
+            # thirty of them to make again on every frame).
+            state = self.row_state(row) if row < self._row_count else "blank"
+        key = (row if state != "blank" else -1, pass_.width, pass_.left, state, edge)
         strip = self._strips.get(key)
         if strip is None:
             look_key = key[:4]
             look = self._looks.get(look_key)
             if look is None:
-                look = (
-                    self.render_fixed(y, pass_.width)
-                    if line < 0
-                    else self.render_row(row, pass_.width)
-                )
+                if state == "blank":
+                    look = Row([])
+                elif line < 0:
+                    look = self.render_fixed(y, pass_.width)
+                else:
+                    look = self.render_row(row, pass_.width)
                 self._looks[look_key] = look
             strip = self._strips[key] = self._finish(look, pass_, edge)
         return strip
@@ -342,10 +343,10 @@ class CursorView(ScrollView, can_focus=True):
         ends (drawn in the track's or the thumb's colour)."""
         if self._bar_colours is None:
             styles = self.styles
-            back = (self.background_colors[1] + styles.scrollbar_background).rich_color
+            track = self.background_colors[1] + styles.scrollbar_background
             # The thumb is never dragged, so its "active" colour marks the focused view.
             colour = styles.scrollbar_color_active if self.has_focus else styles.scrollbar_color
-            thumb = (self.background_colors[1] + styles.scrollbar_background + colour).rich_color
+            back, thumb = track.rich_color, (track + colour).rich_color
             self._bar_colours = (
                 Style.from_color(bgcolor=back),
                 Segment(" ", Style.from_color(bgcolor=thumb)),
