@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from tests.scenes import SCENES, Scene  # noqa: E402
-from tui.app import make_app  # noqa: E402
+from tui.ui.app import make_app  # noqa: E402
 
 
 async def shoot(scene: Scene) -> Path:

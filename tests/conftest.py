@@ -43,7 +43,7 @@ async def press(app, pilot, *keys: str) -> None:
 @asynccontextmanager
 async def explorer_on(name: str, size: tuple[int, int]) -> AsyncIterator[tuple]:
     """`tracetui` on sample trace `name`, running headless at `size`, settled: (app, pilot)."""
-    from tui.app import make_app
+    from tui.ui.app import make_app
 
     app = make_app([str(SAMPLES / name)])
     async with app.run_test(size=size) as pilot:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES, TRACE_FILES
 from tui.cli import main
-from tui.diff import (
+from tui.diff.engine import (
     ABSENT,
     ADDED,
     CHANGED,
@@ -29,9 +29,9 @@ from tui.diff import (
     to_json,
     value_text,
 )
-from tui.model import Trace
+from tui.diff.masking import header_rule, mask_text, path_signature
+from tui.model.trace import Trace
 from tui.readers import read_trace
-from tui.volatile import header_rule, mask_text, path_signature
 
 TRUTH = json.loads((SAMPLES / "server-create-run2.truth.json").read_text())
 
@@ -531,7 +531,10 @@ def test_increasing_chain_is_longest(firsts, data):
 
 
 def test_core_modules_do_not_import_textual():
-    code = "import sys, tui.diff, tui.volatile, tui.commands.diff; print('textual' in sys.modules)"
+    code = (
+        "import sys, tui.diff.engine, tui.diff.masking, tui.commands.diff; "
+        "print('textual' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, press, settle
-from tui.app import TraceApp, make_app
-from tui.screens.diff import DiffScreen
-from tui.screens.explorer import ExplorerScreen
-from tui.widgets.detail import DetailView
-from tui.widgets.diff_list import DiffList
+from tui.ui.app import TraceApp, make_app
+from tui.ui.screens.diff import DiffScreen
+from tui.ui.screens.explorer import ExplorerScreen
+from tui.ui.widgets.detail import DetailView
+from tui.ui.widgets.diff_list import DiffList
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, press, settle
-from tui.app import TraceApp, make_app
-from tui.exchange_text import HEADER
-from tui.grouping import BY_PAIR, BY_TREE, FLAT
-from tui.screens.explorer import ExplorerScreen
-from tui.screens.text_modal import TextModal
-from tui.widgets.detail import DetailView
-from tui.widgets.exchange_list import ExchangeList
-from tui.widgets.lanes import SequenceLanes
+from tui.ui.app import TraceApp, make_app
+from tui.ui.screens.explorer import ExplorerScreen
+from tui.ui.screens.text_modal import TextModal
+from tui.ui.widgets.detail import DetailView
+from tui.ui.widgets.exchange_list import ExchangeList
+from tui.ui.widgets.lanes import SequenceLanes
+from tui.views.detail_lines import HEADER
+from tui.views.list_rows import BY_PAIR, BY_TREE, FLAT
 
 WIDE = (200, 50)
 NARROW = (80, 24)
@@ -282,7 +282,7 @@ async def test_q_quits(server_create):
 
 async def test_e_exports_the_selection_to_a_file(server_create, tmp_path, monkeypatch):
     from tui.readers import read_trace
-    from tui.screens.export import ExportModal
+    from tui.ui.screens.export import ExportModal
 
     monkeypatch.chdir(tmp_path)
     app = server_create

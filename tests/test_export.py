@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import TRACE_FILES
-from tui import export as E
 from tui.cli import main
+from tui.export import formats as E
 from tui.readers import read_trace
 from tui.redact import secret_values
 

@@ -9,8 +9,8 @@ from typing import Callable
 import pytest
 
 from tests.conftest import SAMPLES, press
-from tui.app import make_app
 from tui.readers import GROWN, REPLACED, SAME, TraceReader, read_trace
+from tui.ui.app import make_app
 
 
 def record_starts(data: bytes) -> list[int]:

@@ -6,16 +6,16 @@ import subprocess
 import sys
 
 CORE = [
-    "tui.model",
+    "tui.model.trace",
     "tui.readers",
-    "tui.source",
-    "tui.sanitize",
-    "tui.calltree",
-    "tui.stats",
-    "tui.bodies",
-    "tui.exchange_text",
-    "tui.grouping",
-    "tui.sequence",
+    "tui.readers.source",
+    "tui.text.sanitize",
+    "tui.readers.calltree",
+    "tui.query.stats",
+    "tui.text.bodies",
+    "tui.views.detail_lines",
+    "tui.views.list_rows",
+    "tui.views.lanes",
     "tui.cli",
     "tui.commands.stats",
 ]

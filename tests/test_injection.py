@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from tests.conftest import SAMPLES, press, settle
 from tests.hostile import NASTY
 from tests.tmux import tmux, wait_for
-from tui.app import make_app
-from tui.exchange_text import exchange_lines
 from tui.readers import TraceError, read_trace
+from tui.ui.app import make_app
+from tui.views.detail_lines import exchange_lines
 
 MARKUP = "[/bold][@click=app.screenshot('x.svg','/tmp')]x[/][link=file:///etc/passwd]y[/]"
 FORBIDDEN = ["\t", "\x1b", "\x9b", "\x07", "\x00", "\x08", "\x7f", "\u202e", "\u200b", "\ufeff"]

@@ -8,9 +8,9 @@ from pygments.lexers.data import JsonLexer
 from pygments.token import Keyword, Name, Number, Punctuation, String
 
 from tests.conftest import TRACE_FILES
-from tui.exchange_text import JSON, exchange_lines
-from tui.json_tokens import json_tokens
 from tui.readers import TraceReader
+from tui.text.json_tokens import json_tokens
+from tui.views.detail_lines import JSON, exchange_lines
 
 PYGMENTS_CLASSES = (
     (Name.Tag, "key"),

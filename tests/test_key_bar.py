@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from tests.conftest import SAMPLES, explorer_on, press, settle
-from tui.app import make_app
-from tui.grouping import GROUPINGS
-from tui.screens.diff import DiffScreen
-from tui.screens.explorer import ExplorerScreen
-from tui.widgets.key_bar import KeyBar
+from tui.ui.app import make_app
+from tui.ui.screens.diff import DiffScreen
+from tui.ui.screens.explorer import ExplorerScreen
+from tui.ui.widgets.key_bar import KeyBar
+from tui.views.list_rows import GROUPINGS
 
 WIDE = (200, 50)
 NARROW = (80, 24)

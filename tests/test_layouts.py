@@ -8,12 +8,12 @@ import pytest
 
 from tests.benchmarks.generate import generate
 from tests.conftest import SAMPLES, TRACE_FILES
-from tui import bodies
-from tui.calltree import walk
-from tui.exchange_text import HEADER, JSON, exchange_lines, shorten_tokens, value_at
-from tui.grouping import BY_PAIR, BY_TREE, FLAT, GROUPINGS, Columns, Layouts, ListRow, layout
 from tui.readers import TraceReader, read_trace
-from tui.sequence import abbreviations, lane_layout
+from tui.readers.calltree import walk
+from tui.text import bodies
+from tui.views.detail_lines import HEADER, JSON, exchange_lines, shorten_tokens, value_at
+from tui.views.lanes import abbreviations, lane_layout
+from tui.views.list_rows import BY_PAIR, BY_TREE, FLAT, GROUPINGS, Columns, Layouts, ListRow, layout
 
 
 @pytest.fixture(scope="module")
@@ -385,7 +385,7 @@ def test_shorten_tokens_keeps_length_visible():
 
 
 def test_value_at_json_scalar():
-    from tui.exchange_text import DetailLine
+    from tui.views.detail_lines import DetailLine
 
     assert value_at(DetailLine(JSON, '    "id": "da9259d0-b57f",')) == "da9259d0-b57f"
     assert value_at(DetailLine(JSON, '    "count": 3,')) == "3"

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import explorer_on, press
-from tui.screens.explorer import ExplorerScreen
-from tui.widgets.position_bar import EIGHTHS, thumb_cells
+from tui.ui.screens.explorer import ExplorerScreen
+from tui.ui.widgets.position_bar import EIGHTHS, thumb_cells
 
 WIDE = (200, 50)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.query import (
+from tui.query.language import (
     FIELDS,
     TEXT,
     QueryError,

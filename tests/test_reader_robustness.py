@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 from tests import hostile
 from tests.conftest import TRACE_FILES
-from tui.model import REQUEST, RESPONSE, Trace
+from tui.model.trace import REQUEST, RESPONSE, Trace
 from tui.readers import TraceError, TraceReader, read_trace
-from tui.sanitize import visible, visible_line
+from tui.text.sanitize import visible, visible_line
 
 BIDI_CONTROLS = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
 ZERO_WIDTH = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}

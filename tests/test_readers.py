@@ -23,7 +23,7 @@ import pytest
 from tests.conftest import ROOT, TRACE_FILES
 from tui import __version__
 from tui.cli import main
-from tui.model import FORMAT_LOG, FORMAT_MARKDOWN
+from tui.model.trace import FORMAT_LOG, FORMAT_MARKDOWN
 from tui.readers import read_trace
 
 STATS_KEYS = {

@@ -10,11 +10,11 @@ from textual.geometry import Region
 
 from tests import hostile
 from tests.conftest import explorer_on, press, settle
-from tui.app import make_app
-from tui.screens.explorer import ExplorerScreen
-from tui.widgets.detail import SYNC_BODY_BYTES, DetailView, body_bytes
-from tui.widgets.exchange_list import ExchangeList
-from tui.widgets.lanes import SequenceLanes
+from tui.ui.app import make_app
+from tui.ui.screens.explorer import ExplorerScreen
+from tui.ui.widgets.detail import SYNC_BODY_BYTES, DetailView, body_bytes
+from tui.ui.widgets.exchange_list import ExchangeList
+from tui.ui.widgets.lanes import SequenceLanes
 
 WIDE = (200, 50)
 
@@ -220,7 +220,7 @@ async def test_tab_does_not_restyle_the_panes(monkeypatch):
     views draw what focus changes themselves, so `tab` must not cost that."""
     from textual.css.stylesheet import Stylesheet
 
-    from tui.widgets.themed import ThemedView
+    from tui.ui.widgets.themed import ThemedView
 
     restyled: list[str] = []
     original = Stylesheet.apply

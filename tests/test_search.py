@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import TRACE_FILES
 from tui.cli import main
-from tui.query import parse_query, parse_search
-from tui.readers import TraceReader, read_trace
-from tui.search import (
+from tui.query.language import parse_query, parse_search
+from tui.query.search import (
     all_matches,
     follow_value,
     highlight_spans,
@@ -28,7 +27,8 @@ from tui.search import (
     matches,
     value_places,
 )
-from tui.source import decode_span
+from tui.readers import TraceReader, read_trace
+from tui.readers.source import decode_span
 
 # --- an independent reference: decode everything, then search plain strings -------------
 
@@ -716,7 +716,7 @@ def test_filters_combine_as_and_with_negation(server_create, terms, batch):
 
 def test_search_modules_do_not_import_textual():
     code = (
-        "import sys, tui.query, tui.search, tui.commands.grep\n"
+        "import sys, tui.query.language, tui.query.search, tui.commands.grep\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     )
     result = subprocess.run(

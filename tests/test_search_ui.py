@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import SAMPLES, press, settle
-from tui.app import TraceApp, make_app
-from tui.screens.explorer import ExplorerScreen
+from tui.ui.app import TraceApp, make_app
+from tui.ui.screens.explorer import ExplorerScreen
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import settle
 from tests.scenes import SCENES, Scene
-from tui.app import make_app
+from tui.ui.app import make_app
 
 
 def _run_before(scene: Scene):

@@ -13,8 +13,8 @@ import pytest
 from tests import hostile
 from tests.benchmarks.generate import generate
 from tests.conftest import SAMPLES, TRACE_FILES
+from tui.query.stats import file_stats, trace_stats
 from tui.readers import TraceError, read_trace, scanner
-from tui.stats import file_stats, trace_stats
 
 
 def assert_same_figures(path: Path) -> None:

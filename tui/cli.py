@@ -9,7 +9,7 @@ from importlib import import_module
 from tui import __version__
 from tui.crash import write_crash_log
 from tui.readers import TraceError
-from tui.sanitize import visible_line
+from tui.text.sanitize import visible_line
 
 # Subcommand name -> module with `add_parser(subparsers)` and `run(args)`. Imported only when
 # invoked, so `tracetui stats` on a big file does not pay for importing the others (or Textual).
@@ -60,7 +60,7 @@ def _run_explorer(args: argparse.Namespace) -> int:
     if len(files) > 2:
         print("tracetui: give one trace to explore or two to diff", file=sys.stderr)
         return EXIT_TROUBLE
-    from tui.app import run_app
+    from tui.ui.app import run_app
 
     if args.follow and len(files) != 1:
         print("tracetui: --follow takes one trace", file=sys.stderr)

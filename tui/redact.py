@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from tui.model import Record, Trace
+    from tui.model.trace import Record, Trace
 
 TOKEN = "token"
 PASSWORD = "password"

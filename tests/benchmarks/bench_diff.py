@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from generate import SAMPLES, CopyTemplate, split_source
 
-from tui.diff import diff_traces
+from tui.diff.engine import diff_traces
 from tui.readers import read_trace
 
 TARGET_SECONDS = 1.0

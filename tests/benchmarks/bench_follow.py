@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tui.app import make_app, tune_collector  # noqa: E402
+from tui.ui.app import make_app, tune_collector  # noqa: E402
 
 
 def records_of(path: Path) -> list[bytes]:

@@ -26,10 +26,10 @@ from typing import Callable, NamedTuple
 
 from generate import SAMPLES, generate, parse_size, size_label
 
-from tui.model import Trace
-from tui.query import Query, parse_query, parse_search
+from tui.model.trace import Trace
+from tui.query.language import Query, parse_query, parse_search
+from tui.query.search import iter_matches
 from tui.readers import read_trace
-from tui.search import iter_matches
 
 TARGET_SECONDS = 0.5
 PLAIN_TEXT = "adminpass"

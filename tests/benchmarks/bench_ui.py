@@ -8,7 +8,7 @@ server, 160x45, so all three panes show) and the clock runs from the command to 
 capture of the pane that shows the header line (`N exchanges`) and rows of the list; the median
 of `--runs` launches, the file already in the page cache. The same launches go on to when the
 header stops saying `indexing`: the whole file indexed and laid out on screen. A fresh
-interpreter also times `import tui.app` and the first batch `make_app` reads, to say where the
+interpreter also times `import tui.ui.app` and the first batch `make_app` reads, to say where the
 time went. `tui` is byte-compiled first, so an editable install measures what an installed one
 starts (see `byte_compile`).
 
@@ -60,8 +60,8 @@ from run import child_json, tracetui_command, warm_page_cache
 from textual.pilot import Pilot
 
 import tui
-from tui.app import TraceApp, tune_collector
 from tui.readers import TraceReader
+from tui.ui.app import TraceApp, tune_collector
 
 HERE = Path(__file__).resolve().parent
 # The first screen is timed on run.py's files; the keys on a trace with failures for `]` to
@@ -87,9 +87,9 @@ _LIST_ROW = re.compile(r"^.\s*\d+ [A-Z]{3,7} ")
 PHASES_CHILD = """
 import json, sys, time
 start = time.perf_counter()
-import tui.app
+import tui.ui.app
 imported = time.perf_counter()
-tui.app.make_app([sys.argv[1]])
+tui.ui.app.make_app([sys.argv[1]])
 print(json.dumps({"imports": imported - start, "first_batch": time.perf_counter() - imported}))
 """
 
@@ -246,7 +246,7 @@ def _watch(tmux: Tmux, session: str, pid: int, start: float, indexed: bool) -> L
 
 
 def phases(path: Path, runs: int) -> dict[str, float]:
-    """Median seconds of `import tui.app` and of `make_app` (the first batch), in a fresh
+    """Median seconds of `import tui.ui.app` and of `make_app` (the first batch), in a fresh
     interpreter each run."""
     results = [child_json(PHASES_CHILD, path, "make_app") for _ in range(runs)]
     return {key: statistics.median(r[key] for r in results) for key in results[0]}

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tui.model import FORMAT_LOG, FORMAT_MARKDOWN
+from tui.model.trace import FORMAT_LOG, FORMAT_MARKDOWN
 from tui.readers import detect_format
 
 ROOT = Path(__file__).resolve().parents[2]

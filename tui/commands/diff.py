@@ -10,9 +10,18 @@ import argparse
 import json
 
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
-from tui.diff import ADDED, CHANGED, REMOVED, DiffEntry, TraceDiff, diff_traces, to_json, value_text
+from tui.diff.engine import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    DiffEntry,
+    TraceDiff,
+    diff_traces,
+    to_json,
+    value_text,
+)
 from tui.readers import read_trace
-from tui.sanitize import visible, visible_line
+from tui.text.sanitize import visible, visible_line
 
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1

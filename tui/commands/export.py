@@ -7,11 +7,11 @@ import os
 import sys
 
 from tui.commands.redaction import add_redact_argument, redactor_for
-from tui.export import FORMATS, export
-from tui.query import Query, QueryError, parse_query
+from tui.export.formats import FORMATS, export
+from tui.query.language import Query, QueryError, parse_query
+from tui.query.search import all_matches
 from tui.readers import read_trace
-from tui.sanitize import visible, visible_line
-from tui.search import all_matches
+from tui.text.sanitize import visible, visible_line
 
 EXIT_NO_MATCH = 1
 EXIT_TROUBLE = 2

@@ -10,11 +10,11 @@ import json
 import sys
 
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
-from tui.model import Exchange
-from tui.query import QueryError, parse_query
+from tui.model.trace import Exchange
+from tui.query.language import QueryError, parse_query
+from tui.query.search import iter_matches
 from tui.readers import read_trace
-from tui.sanitize import visible_line
-from tui.search import iter_matches
+from tui.text.sanitize import visible_line
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_TROUBLE = 0, 1, 2
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from tui.model import Trace
+from tui.model.trace import Trace
 from tui.redact import Redactor
 
 

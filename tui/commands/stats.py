@@ -6,9 +6,9 @@ import argparse
 import json
 
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
+from tui.query.stats import file_stats, format_stats, trace_stats
 from tui.readers import read_trace
-from tui.sanitize import visible
-from tui.stats import file_stats, format_stats, trace_stats
+from tui.text.sanitize import visible
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tui.model import FORMAT_LOG, REQUEST, RESPONSE, Record, Span
+from tui.model.trace import FORMAT_LOG, REQUEST, RESPONSE, Record, Span
 from tui.readers.parsed import Cursor, ParsedRecord, Warn, indexed, shown, text
 
 NAME = FORMAT_LOG

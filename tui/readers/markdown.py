@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from typing import Optional
 
-from tui.model import FORMAT_MARKDOWN, REQUEST, RESPONSE, Record, Span
+from tui.model.trace import FORMAT_MARKDOWN, REQUEST, RESPONSE, Record, Span
 from tui.readers.parsed import (
     MAX_FIELD,
     REQUEST_ID,

@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
-from tui.model import Record, Span
-from tui.sanitize import visible_line
+from tui.model.trace import Record, Span
+from tui.text.sanitize import visible_line
 
 # Fields come from heading lines and header values an attacker can make megabytes long; a
 # field is cut here so one hostile line cannot make every list row, warning and JSON line huge.

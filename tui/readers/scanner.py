@@ -19,13 +19,13 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import BinaryIO, Union
 
-from tui.calltree import OpenCalls
-from tui.model import REQUEST, Exchange, ParseWarning, Record, Trace
+from tui.model.trace import REQUEST, Exchange, ParseWarning, Record, Trace
 from tui.readers import log, markdown
+from tui.readers.calltree import OpenCalls
 from tui.readers.parsed import Cursor, new_tuple, shown
+from tui.readers.source import TraceSource
 from tui.readers.tally import Event, Forked, Tally, pair, record_events
-from tui.sanitize import visible_line
-from tui.source import TraceSource
+from tui.text.sanitize import visible_line
 
 FORMATS: tuple[ModuleType, ...] = (log, markdown)
 MAX_UTF8_WARNINGS = 20

@@ -22,7 +22,7 @@ import threading
 from collections import Counter
 from typing import Callable, Generic, Optional, TypeVar
 
-from tui.calltree import OpenCalls
+from tui.readers.calltree import OpenCalls
 from tui.readers.markdown import check_tail, layouts
 from tui.readers.parsed import MAX_FIELD, REQUEST_ID, field, shown
 

@@ -1,0 +1,1 @@
+"""Comparing two runs: alignment, field-level changes, and the masking of run-volatile values."""

@@ -1,0 +1,1 @@
+"""Writing a trace out in other formats (mermaid, JSON, HAR, markdown, curl)."""

@@ -1,0 +1,140 @@
+"""The trace model: plain data, no Textual.
+
+A trace file is indexed, not loaded: a `Record` holds the small fields every view needs
+(direction, method, status, path, request id) and the byte spans of its header block and
+body, which `tui.readers.source.TraceSource` decodes only when something asks for them. That keeps a
+record to a few hundred bytes, so a 1 GB trace fits in memory next to its mapped pages.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from tui.readers.source import TraceSource
+
+REQUEST = "request"
+RESPONSE = "response"
+
+FORMAT_MARKDOWN = "requestshook-markdown"
+FORMAT_LOG = "requestshook-log"
+
+
+class Span(NamedTuple):
+    """Byte offsets `[start, end)` in the trace file, and how many spaces indent each line."""
+
+    start: int
+    end: int
+    indent: int = 0
+
+
+class Record(NamedTuple):
+    """One request or response record, in file order.
+
+    `method` is empty on a response unless the format logs it (the raw log does); `status`
+    is 0 on a request. `target` is the path (body.md) or the full URL (requestshook.log).
+    `line`/`end_line` are 1-based and inclusive.
+    """
+
+    kind: str
+    src: str
+    dst: str
+    method: str
+    status: int
+    reason: str
+    target: str
+    request_id: str
+    line: int
+    end_line: int
+    span: Span
+    headers: Span | None
+    body: Span | None
+
+    @property
+    def is_request(self) -> bool:
+        """True for a request record."""
+        return self.kind == REQUEST
+
+
+class Exchange(NamedTuple):
+    """A request and its response (None while unanswered).
+
+    `index` is the order of the request record among request records, from 0; `parent` is
+    the index of the exchange whose handling caused this call, or None for a call-tree root.
+    `request_record` / `response_record` index `Trace.records`.
+    """
+
+    index: int
+    request: Record
+    response: Record | None
+    parent: int | None
+    request_record: int
+    response_record: int | None
+
+    @property
+    def status(self) -> int | None:
+        """The response status, or None when there is no response."""
+        return self.response.status if self.response is not None else None
+
+    @property
+    def failed(self) -> bool:
+        """True for a 4xx/5xx response."""
+        return self.response is not None and self.response.status >= 400
+
+
+class ParseWarning(NamedTuple):
+    """Something in the file that did not read cleanly; `line` is 1-based (0: whole file)."""
+
+    line: int
+    message: str
+
+
+class Trace:
+    """Everything read from one trace file so far.
+
+    Readers append in batches, so a UI can show the first records while the rest is read;
+    `complete` turns True when the whole file has been read. `exchange_of_record[i]` is the
+    exchange that record `i` belongs to, or -1 for a response whose request is missing.
+
+    A plain class rather than a dataclass: `tracetui stats` imports this module, and the
+    dataclass machinery (`inspect` and what it imports) costs more to load than it saves.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        format: str,
+        source: TraceSource,
+        records: list[Record] | None = None,
+        exchanges: list[Exchange] | None = None,
+        services: list[str] | None = None,
+        warnings: list[ParseWarning] | None = None,
+        orphan_records: list[int] | None = None,
+        exchange_of_record: array[int] | None = None,
+        complete: bool = False,
+    ) -> None:
+        """A trace of `path` in `format`, empty unless given its records and the rest."""
+        self.path = path
+        self.format = format
+        self.source = source
+        self.records: list[Record] = [] if records is None else records
+        self.exchanges: list[Exchange] = [] if exchanges is None else exchanges
+        self.services: list[str] = [] if services is None else services
+        self.warnings: list[ParseWarning] = [] if warnings is None else warnings
+        self.orphan_records: list[int] = [] if orphan_records is None else orphan_records
+        self.exchange_of_record: array[int] = (
+            array("l") if exchange_of_record is None else exchange_of_record
+        )
+        self.complete = complete
+
+    def __repr__(self) -> str:
+        return (
+            f"Trace({self.path!r}, {self.format!r}, {len(self.records)} records, "
+            f"{len(self.exchanges)} exchanges, complete={self.complete})"
+        )
+
+    @property
+    def root_service(self) -> str | None:
+        """The service that started the run (the first caller seen)."""
+        return self.exchanges[0].request.src if self.exchanges else None

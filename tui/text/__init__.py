@@ -1,0 +1,1 @@
+"""Text rules shared by every part: sanitizing untrusted text, bodies, JSON tokens."""
