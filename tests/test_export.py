@@ -15,7 +15,12 @@ import pytest
 
 from tests.conftest import TRACE_FILES
 from tui.cli import main
-from tui.export import formats as E
+from tui.export import curl as curl_export
+from tui.export import har as har_export
+from tui.export import json as json_export
+from tui.export import markdown as markdown_export
+from tui.export import mermaid as mermaid_export
+from tui.export import registry
 from tui.readers import read_trace
 from tui.redact import secret_values
 
@@ -57,7 +62,7 @@ def _read_text(tmp_path: Path, text: str, name: str = "export.md"):
 @pytest.mark.parametrize("path", TRACES)
 def test_markdown_reads_back_as_the_same_exchanges(path, tmp_path):
     trace = read_trace(str(path))
-    back = _read_text(tmp_path, E.markdown(trace))
+    back = _read_text(tmp_path, markdown_export.markdown(trace))
     assert back.warnings == []
     assert [_facts(back, x) for x in back.exchanges] == [_facts(trace, x) for x in trace.exchanges]
     assert [x.parent for x in back.exchanges] == [x.parent for x in trace.exchanges]
@@ -67,12 +72,12 @@ def test_markdown_reads_back_as_the_same_exchanges(path, tmp_path):
 def test_markdown_of_a_raw_hook_file_is_the_file_itself(sample):
     """server-create.md is body.md exactly as requestshook writes it: same bytes back."""
     path = sample("server-create.md")
-    assert E.markdown(read_trace(str(path))) == path.read_text(encoding="utf-8")
+    assert markdown_export.markdown(read_trace(str(path))) == path.read_text(encoding="utf-8")
 
 
 def test_markdown_of_a_log_trace_keeps_the_full_url(sample, tmp_path):
     trace = read_trace(str(sample("image-show.log")))
-    back = _read_text(tmp_path, E.markdown(trace))
+    back = _read_text(tmp_path, markdown_export.markdown(trace))
     assert back.format == "requestshook-markdown"
     assert back.exchanges[0].request.target.startswith("http://")
     assert [x.request.target for x in back.exchanges] == [x.request.target for x in trace.exchanges]
@@ -82,7 +87,7 @@ def test_markdown_of_a_log_trace_keeps_the_full_url(sample, tmp_path):
 def test_markdown_of_a_selection_reads_back_as_those_exchanges(sample, tmp_path, name):
     trace = read_trace(str(sample(name)))
     chosen = list(range(1, len(trace.exchanges), 3))
-    back = _read_text(tmp_path, E.markdown(trace, chosen))
+    back = _read_text(tmp_path, markdown_export.markdown(trace, chosen))
     assert back.warnings == []
     expected = [_facts(trace, trace.exchanges[i]) for i in chosen]
     assert [_facts(back, x) for x in back.exchanges] == expected
@@ -92,7 +97,7 @@ def test_markdown_selection_keeps_file_order_of_records(sample, tmp_path):
     trace = read_trace(str(sample("server-create.md")))
     child = next(x for x in trace.exchanges if x.parent is not None)
     parent = trace.exchanges[child.parent]
-    back = _read_text(tmp_path, E.markdown(trace, [child.index, parent.index]))
+    back = _read_text(tmp_path, markdown_export.markdown(trace, [child.index, parent.index]))
     # A child call happens while its parent is handled: its records sit between the parent's.
     nested = (parent.request, child.request, child.response, parent.response)
     assert [(r.kind, r.target) for r in back.records] == [(r.kind, r.target) for r in nested]
@@ -165,7 +170,7 @@ def test_markdown_round_trip_of_awkward_records(tmp_path):
     trace = _read_text(tmp_path, TRICKY, "tricky.md")
     assert "  " in trace.source.body(trace.exchanges[0].request).split("\n")
     assert trace.exchanges[1].response is None and len(trace.orphan_records) == 1
-    back = _read_text(tmp_path, E.markdown(trace))
+    back = _read_text(tmp_path, markdown_export.markdown(trace))
     assert [_facts(back, x) for x in back.exchanges] == [_facts(trace, x) for x in trace.exchanges]
     assert len(back.records) == len(trace.records) == 4
     orphan, orphan_back = (t.records[t.orphan_records[0]] for t in (trace, back))
@@ -188,7 +193,7 @@ def _json_body_matches(record_json: dict, original: str) -> bool:
 @pytest.mark.parametrize("path", TRACES)
 def test_json_reads_back_as_the_same_exchanges(path):
     trace = read_trace(str(path))
-    document = json.loads(E.json(trace))
+    document = json.loads(json_export.json(trace))
     assert document["source"] == trace.path
     assert document["format"] == trace.format
     assert document["services"] == trace.services
@@ -213,7 +218,7 @@ def test_json_reads_back_as_the_same_exchanges(path):
 
 def test_json_parses_json_bodies_and_keeps_the_rest_raw(sample):
     trace = read_trace(str(sample("image-create.md")))
-    document = json.loads(E.json(trace))
+    document = json.loads(json_export.json(trace))
     records = [x["request"] for x in document["exchanges"]]
     records += [x["response"] for x in document["exchanges"] if x["response"]]
     kinds = {record["body_kind"] for record in records}
@@ -240,7 +245,7 @@ def test_json_parses_json_bodies_and_keeps_the_rest_raw(sample):
     ],
 )
 def test_parse_body_keeps_only_bodies_that_survive_a_round_trip(body, kind):
-    got_kind, value = E.parse_body(body)
+    got_kind, value = json_export.parse_body(body)
     assert got_kind == kind
     if kind == "json":
         assert json.loads(json.dumps(value)) == json.loads(body)
@@ -250,11 +255,11 @@ def test_parse_body_keeps_only_bodies_that_survive_a_round_trip(body, kind):
 
 def test_json_of_a_selection_and_the_orphans(tmp_path):
     trace = _read_text(tmp_path, TRICKY, "tricky.md")
-    whole = json.loads(E.json(trace))
+    whole = json.loads(json_export.json(trace))
     assert [o["status"] for o in whole["orphan_responses"]] == [500]
     assert whole["orphan_responses"][0]["body_kind"] == "text"
     assert whole["exchanges"][1]["response"] is None
-    part = json.loads(E.json(trace, [1]))
+    part = json.loads(json_export.json(trace, [1]))
     assert [x["index"] for x in part["exchanges"]] == [1]
     assert "orphan_responses" not in part
 
@@ -381,7 +386,7 @@ def validate_har(document: dict) -> None:
 @pytest.mark.parametrize("path", TRACES)
 def test_har_is_valid_har_1_2(path):
     trace = read_trace(str(path))
-    document = json.loads(E.har(trace))
+    document = json.loads(har_export.har(trace))
     validate_har(document)
     entries = document["log"]["entries"]
     assert len(entries) == len(trace.exchanges)
@@ -400,9 +405,9 @@ def test_har_is_valid_har_1_2(path):
 
 
 def test_har_urls_come_from_the_host_header_or_the_log(sample):
-    md = json.loads(E.har(read_trace(str(sample("image-show.md")))))
+    md = json.loads(har_export.har(read_trace(str(sample("image-show.md")))))
     log_trace = read_trace(str(sample("image-show.log")))
-    log = json.loads(E.har(log_trace))
+    log = json.loads(har_export.har(log_trace))
     assert [e["request"]["url"] for e in md["log"]["entries"]] == [
         x.request.target for x in log_trace.exchanges
     ]
@@ -413,7 +418,7 @@ def test_har_urls_come_from_the_host_header_or_the_log(sample):
 
 def test_har_keeps_no_fake_timings_or_binary_text(sample):
     trace = read_trace(str(sample("image-create.md")))
-    document = json.loads(E.har(trace))
+    document = json.loads(har_export.har(trace))
     assert "timestamps" in document["log"]["_tracetui"]["startedDateTime"]
     for entry in document["log"]["entries"]:
         assert entry["startedDateTime"].startswith("1970-01-01T00:00:00.")
@@ -428,7 +433,7 @@ def test_har_keeps_no_fake_timings_or_binary_text(sample):
 
 def test_har_of_an_unanswered_request_is_still_valid(tmp_path):
     trace = _read_text(tmp_path, TRICKY, "tricky.md")
-    document = json.loads(E.har(trace))
+    document = json.loads(har_export.har(trace))
     validate_har(document)
     assert document["log"]["entries"][1]["response"]["status"] == 0
     empty = next(
@@ -471,7 +476,7 @@ def check_mermaid(text: str) -> list[tuple[str, str, str, str]]:
 @pytest.mark.parametrize("path", TRACES)
 def test_mermaid_is_a_well_formed_sequence_diagram(path):
     trace = read_trace(str(path))
-    messages = check_mermaid(E.mermaid(trace))
+    messages = check_mermaid(mermaid_export.mermaid(trace))
     assert len(messages) == len(trace.records)
     for (src, arrow, dst, what), record in zip(messages, trace.records):
         if record.is_request:
@@ -485,7 +490,7 @@ def test_mermaid_is_a_well_formed_sequence_diagram(path):
 def test_mermaid_matches_the_hook_diagram_lines(sample):
     """requestshook's own diagram.md lines for this run, as the hook writes them."""
     trace = read_trace(str(sample("image-show.log")))
-    lines = E.mermaid(trace).split("\n")
+    lines = mermaid_export.mermaid(trace).split("\n")
     assert "    openstack->>keystone: GET /identity/" in lines
     assert "    keystone-->>openstack: 300 MULTIPLE CHOICES /identity/" in lines
     assert (
@@ -497,9 +502,11 @@ def test_mermaid_matches_the_hook_diagram_lines(sample):
 def test_mermaid_of_a_selection_declares_only_its_services(sample):
     trace = read_trace(str(sample("server-create.md")))
     chosen = [x.index for x in trace.exchanges if x.request.dst == "placement-api"][:2]
-    messages = check_mermaid(E.mermaid(trace, chosen))
+    messages = check_mermaid(mermaid_export.mermaid(trace, chosen))
     assert len(messages) == 4
-    participants = [line for line in E.mermaid(trace, chosen).split("\n") if "participant" in line]
+    participants = [
+        line for line in mermaid_export.mermaid(trace, chosen).split("\n") if "participant" in line
+    ]
     assert len(participants) == len({m[0] for m in messages} | {m[2] for m in messages})
 
 
@@ -509,7 +516,7 @@ def test_mermaid_aliases_names_it_would_misread(tmp_path):
     text = text.replace("`client`", "`end`").replace("`api`", "`opt-x`")
     text = text.replace("/lost", "/x;y")
     trace = _read_text(tmp_path, text, "names.md")
-    diagram = E.mermaid(trace)
+    diagram = mermaid_export.mermaid(trace)
     messages = check_mermaid(diagram)
     assert len(messages) == len(trace.records)
     assert "participant end" not in diagram and "participant opt-x" not in diagram
@@ -559,14 +566,14 @@ def test_curl_commands_carry_method_url_headers_and_body(path):
     hook_headers = {"x-requestshook-request-id", "x-requestshook-request-from"}
     for exchange in trace.exchanges:
         request = exchange.request
-        parsed, comments = _parse_curl(E.curl_command(trace, exchange.index))
+        parsed, comments = _parse_curl(curl_export.curl_command(trace, exchange.index))
         assert parsed["method"] == request.method
         assert parsed["url"] == _expected_url(trace, request)
         headers = trace.source.headers(request)
         expected = [
             f"{name}: {value}" if value else f"{name};"
             for name, value in headers
-            if name.lower() not in E.CURL_SKIPPED_HEADERS
+            if name.lower() not in curl_export.CURL_SKIPPED_HEADERS
         ]
         assert parsed["headers"] == expected
         assert not any(h.split(":")[0].lower() in hook_headers for h in parsed["headers"])
@@ -583,14 +590,14 @@ def test_curl_commands_carry_method_url_headers_and_body(path):
 def test_curl_command_on_one_line_for_a_clipboard(sample):
     trace = read_trace(str(sample("image-show.md")))
     for exchange in trace.exchanges:
-        command = E.curl_command(trace, exchange.index, multiline=False)
+        command = curl_export.curl_command(trace, exchange.index, multiline=False)
         assert "\\\n" not in command
-        assert _parse_curl(command) == _parse_curl(E.curl_command(trace, exchange.index))
+        assert _parse_curl(command) == _parse_curl(curl_export.curl_command(trace, exchange.index))
 
 
 def test_curl_export_lists_every_request_once(sample):
     trace = read_trace(str(sample("image-create.md")))
-    text = E.curl(trace)
+    text = curl_export.curl(trace)
     assert text.count("\ncurl ") + text.startswith("curl ") == len(trace.exchanges)
     assert len(re.findall(r"(?m)^# \[\d+\] ", text)) == len(trace.exchanges)
 
@@ -599,13 +606,13 @@ def test_curl_commands_parse_the_same_in_a_real_shell(sample):
     """bash, not shlex, is the real judge of the quoting."""
     trace = read_trace(str(sample("server-create.md")))
     indices = [x.index for x in trace.exchanges if x.request.method in ("POST", "PUT")][:6]
-    script = "curl() { printf '%s\\0' \"$@\"; printf '\\1'; }\n" + E.curl(trace, indices)
+    script = "curl() { printf '%s\\0' \"$@\"; printf '\\1'; }\n" + curl_export.curl(trace, indices)
     result = subprocess.run(["bash", "-c", script], capture_output=True, check=True, timeout=10)
     runs = result.stdout.decode().split("\1")[:-1]
     assert len(runs) == len(indices)
     for run, index in zip(runs, indices):
         argv = ["curl", *run.split("\0")[:-1]]
-        expected, _ = _parse_curl(E.curl_command(trace, index))
+        expected, _ = _parse_curl(curl_export.curl_command(trace, index))
         parsed, _ = _parse_curl(shlex.join(argv))
         assert parsed == expected
 
@@ -624,12 +631,12 @@ def _hide(trace, record):
     return f"/hidden/{record.line}", headers, body
 
 
-@pytest.mark.parametrize("fmt", E.FORMATS)
+@pytest.mark.parametrize("fmt", registry.names())
 def test_exports_pass_targets_headers_and_bodies_through_the_redactor(sample, fmt):
     trace = read_trace(str(sample("server-create.md")))
     token = trace.source.header(trace.exchanges[1].response, "X-Subject-Token")
-    plain = E.export(trace, fmt)
-    text = E.export(trace, fmt, redact=_hide)
+    plain = registry.export(trace, fmt)
+    text = registry.export(trace, fmt, redact=_hide)
     for exchange in trace.exchanges:
         assert f"/hidden/{exchange.request.line}" in text
     if fmt != "mermaid":  # the diagram shows no headers or bodies
@@ -641,20 +648,20 @@ def test_exports_pass_targets_headers_and_bodies_through_the_redactor(sample, fm
 def test_bad_selection_and_format_are_refused(sample):
     trace = read_trace(str(sample("image-show.md")))
     with pytest.raises(ValueError, match="no exchange 99"):
-        E.json(trace, [99])
+        json_export.json(trace, [99])
     with pytest.raises(ValueError, match="unknown export format"):
-        E.export(trace, "pdf")
+        registry.export(trace, "pdf")
 
 
 # --- command line --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", E.FORMATS)
+@pytest.mark.parametrize("fmt", registry.names())
 def test_cli_writes_each_format_to_stdout(sample, capsys, fmt):
     path = str(sample("image-show.md"))
     assert main(["export", path, "--format", fmt]) == 0
     out = capsys.readouterr().out
-    assert out == E.export(read_trace(path), fmt)
+    assert out == registry.export(read_trace(path), fmt)
 
 
 def test_cli_writes_to_a_file(sample, tmp_path, capsys):

@@ -7,7 +7,7 @@ import os
 import sys
 
 from tui.commands.redaction import add_redact_argument, redactor_for
-from tui.export.formats import FORMATS, export
+from tui.export import registry
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
 from tui.readers import read_trace
@@ -30,7 +30,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "format, to stdout or to OUT.",
     )
     parser.add_argument("file", help="body.md or requestshook.log")
-    parser.add_argument("-f", "--format", required=True, choices=FORMATS, help="output format")
+    parser.add_argument(
+        "-f", "--format", required=True, choices=registry.names(), help="output format"
+    )
     parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
     add_redact_argument(parser)
     parser.add_argument(
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         # token whichever exchanges --filter keeps.
         redactor = redactor_for(args, trace)
         redact = redactor.record if redactor is not None else None
-        text = export(trace, args.format, selection, redact)
+        text = registry.export(trace, args.format, selection, redact)
         if args.output is not None:
             _write(args.output, text)
         else:

@@ -394,7 +394,7 @@ class ExplorerScreen(PanedScreen):
         """Copy the selected request as a curl command (OSC 52: works over SSH)."""
         if self.selected is None:
             return
-        from tui.export.formats import curl_command
+        from tui.export.curl import curl_command
 
         redact = self.redactor.record if self.redactor is not None else None
         self.app.copy_to_clipboard(curl_command(self.trace, self.selected, redact))
@@ -443,7 +443,7 @@ class ExplorerScreen(PanedScreen):
     @work(thread=True, group="export", exit_on_error=False, description="export")
     def write_export(self, request: ExportRequest, target: Path) -> None:
         """Render and write an export off the UI thread."""
-        from tui.export.formats import export
+        from tui.export.registry import export
 
         redact = self.redactor.record if self.redactor is not None else None
         try:

@@ -13,9 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.export.formats import FORMATS
-
-EXTENSIONS = {"mermaid": "mmd", "json": "json", "har": "har", "markdown": "md", "curl": "sh"}
+from tui.export import registry
 
 
 class ExportRequest(NamedTuple):
@@ -41,7 +39,9 @@ class ExportModal(ModalScreen["ExportRequest | None"]):
         with Vertical(id="export-box"):
             yield Static(Text("Export"), id="modal-title")
             with Horizontal(id="export-choices"):
-                yield OptionList(*(Option(Text(fmt)) for fmt in FORMATS), id="export-format")
+                yield OptionList(
+                    *(Option(Text(fmt)) for fmt in registry.names()), id="export-format"
+                )
                 yield OptionList(
                     *(Option(Text(label)) for label, _ in self.scopes), id="export-scope"
                 )
@@ -56,11 +56,13 @@ class ExportModal(ModalScreen["ExportRequest | None"]):
         self.query_one("#export-format", OptionList).focus()
 
     def _format(self) -> str:
-        return FORMATS[self.query_one("#export-format", OptionList).highlighted or 0]
+        return registry.names()[self.query_one("#export-format", OptionList).highlighted or 0]
 
     def _propose_path(self) -> None:
         stem = Path(self.trace_path).stem
-        self.query_one("#export-path", Input).value = f"{stem}-export.{EXTENSIONS[self._format()]}"
+        self.query_one(
+            "#export-path", Input
+        ).value = f"{stem}-export.{registry.get(self._format()).suffix}"
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """A new format proposes a matching file extension."""

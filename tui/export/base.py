@@ -1,0 +1,140 @@
+"""What every export shares: the `Export` interface, the selection, and a record's fields.
+
+Plain Python, no Textual. An export takes the trace and a selection of exchange indices (None:
+the whole trace, including responses whose request is missing) and writes text to a stream.
+Targets, headers and bodies pass through an optional `redact` callable on their way out
+(`tui.redact.Redactor.record` is one), so `--redact` and the UI can plug a redactor in
+without the exports knowing what it hides.
+
+A trace has no timestamps, no timings, no HTTP version and, in body.md, no scheme, host or
+query string. Where a target format requires one of those, the value used is a documented
+placeholder and the document says so; nothing is made to look measured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Callable, Optional, Protocol, TextIO
+
+from tui.model.trace import Exchange, Record, Trace
+
+Headers = tuple[tuple[str, str], ...]
+# Given a record, returns what may be shown of its target, headers and body.
+Redact = Callable[[Trace, Record], tuple[str, Headers, str]]
+# The exchange indices to export; None: the whole trace, orphan responses too.
+Selection = Optional[Iterable[int]]
+# A whole document from a trace, a selection and a redactor.
+Render = Callable[[Trace, Selection, Optional[Redact]], str]
+
+# requestshook logs a binary body as the repr of its first 32 bytes plus "...".
+_TRUNCATED_BINARY = re.compile(r"""\Ab(['"]).*\1\.\.\.\Z""")
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to export, beyond the format and the selection."""
+
+    redact: Redact | None = None
+
+
+class Export(Protocol):
+    """One export format, as the registry (`tui.export.registry`) holds it."""
+
+    @property
+    def name(self) -> str:
+        """What `--format` and the export dialog call it."""
+
+    @property
+    def suffix(self) -> str:
+        """The file name extension proposed for it, without the dot."""
+
+    def write(
+        self, trace: Trace, selection: Selection, out: TextIO, options: ExportOptions
+    ) -> None:
+        """Write the selected exchanges to `out`; ValueError for an index the trace lacks."""
+
+
+@dataclass(frozen=True)
+class TextExport:
+    """An `Export` that builds its whole document as one string, then writes it."""
+
+    name: str
+    suffix: str
+    render: Render
+
+    def write(
+        self, trace: Trace, selection: Selection, out: TextIO, options: ExportOptions
+    ) -> None:
+        """Render the document and write it to `out`."""
+        out.write(self.render(trace, selection, options.redact))
+
+
+def is_truncated_binary(body: str) -> bool:
+    """True for a body requestshook logged as a truncated bytes literal (`b'QFI\\xfb'...`)."""
+    return body.startswith(("b'", 'b"')) and _TRUNCATED_BINARY.match(body) is not None
+
+
+def selected_exchanges(trace: Trace, selection: Selection = None) -> list[Exchange]:
+    """The exchanges to export, in trace order; None selects them all.
+
+    Raises ValueError for an index the trace does not have.
+    """
+    if selection is None:
+        return list(trace.exchanges)
+    wanted = sorted(set(selection))
+    for index in wanted:
+        if not 0 <= index < len(trace.exchanges):
+            raise ValueError(f"no exchange {index} (the trace has {len(trace.exchanges)})")
+    return [trace.exchanges[index] for index in wanted]
+
+
+def selected_records(trace: Trace, selection: Selection = None) -> list[Record]:
+    """The records of the selected exchanges in file order; None: every record, orphans too."""
+    if selection is None:
+        return list(trace.records)
+    numbers = []
+    for exchange in selected_exchanges(trace, selection):
+        numbers.append(exchange.request_record)
+        if exchange.response_record is not None:
+            numbers.append(exchange.response_record)
+    return [trace.records[number] for number in sorted(numbers)]
+
+
+def shown(trace: Trace, record: Record, redact: Redact | None) -> tuple[str, Headers, str]:
+    """A record's target, headers and body, through `redact` when there is one."""
+    if redact is not None:
+        target, headers, body = redact(trace, record)
+        return target, headers, body
+    return record.target, trace.source.headers(record), trace.source.body(record)
+
+
+def absolute_url(target: str, headers: Headers, dst: str) -> str:
+    """The absolute URL of a request from its target, headers and callee.
+
+    requestshook.log keeps the URL; body.md keeps only the path, so the URL is rebuilt from
+    the Host header (the callee's service name when there is none) with `http`, which is what
+    devstack serves; the query string is lost for good.
+    """
+    if "://" in target:
+        return target
+    host = first_header(headers, "Host") or dst
+    return f"http://{host}{target if target.startswith('/') else '/' + target}"
+
+
+def header_values(headers: Headers, name: str) -> list[str]:
+    """Every value of header `name`, in order, whatever its case."""
+    wanted = name.lower()
+    return [value for key, value in headers if key.lower() == wanted]
+
+
+def first_header(headers: Headers, name: str) -> str:
+    """The first value of header `name`, or ""."""
+    values = header_values(headers, name)
+    return values[0] if values else ""
+
+
+def status_line(record: Record) -> str:
+    """A response's `200 OK`, with whichever of the two the record has."""
+    return " ".join(str(part) for part in (record.status, record.reason) if part)
