@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import cProfile
 import io
 import json
@@ -129,6 +130,7 @@ class KeyTiming(NamedTuple):
     cpu_ms: list[float]
     wall_ms: list[float]
     moved: int
+    blocked_ms: list[float]
 
 
 class Tmux:
@@ -346,7 +348,16 @@ class KeyPlan(NamedTuple):
     key: str
     setup: tuple[str, ...] = ()
     reset: tuple[str, ...] = ()
+    # Keys whose work runs in a worker are judged on how long the UI thread was blocked
+    # (`BLOCK_TARGET_MS`), not on the CPU time of the whole process.
+    in_worker: bool = False
 
+
+FILTER_TEXT = "svc:keystone"
+SEARCH_TEXT = "adminPass"
+# How often the lag probe wakes: a key "waits" as long as the event loop was blocked.
+PROBE_SECONDS = 0.002
+BLOCK_TARGET_MS = 50.0
 
 # `1` and `2` focus the list and the lanes. Pair grouping puts a group row first: `home` there
 # keeps the selection, as it does for a user; `home`, `down` puts it on the first exchange.
@@ -363,6 +374,29 @@ KEY_PLAN = (
     KeyPlan("lanes: pagedown", "lanes pgdn", "pagedown"),
     KeyPlan("lanes: end", "lanes end", "end", reset=("home",)),
     KeyPlan("lanes: home", "lanes home", "home", reset=("end",)),
+    # Typed into the bar untimed; the timed key is the one that applies it (issue 20).
+    KeyPlan(
+        "filter set (svc:keystone)",
+        "filter",
+        "enter",
+        setup=("1",),
+        reset=("f", "ctrl+u", *FILTER_TEXT),
+        in_worker=True,
+    ),
+    KeyPlan(
+        "filter cleared (esc)",
+        "unfilter",
+        "escape",
+        reset=("f", "ctrl+u", *FILTER_TEXT, "enter", "f"),
+        in_worker=True,
+    ),
+    KeyPlan(
+        "search (adminPass)",
+        "search",
+        "enter",
+        reset=("slash", "ctrl+u", *SEARCH_TEXT),
+        in_worker=True,
+    ),
 )
 
 
@@ -380,12 +414,43 @@ async def press(app: TraceApp, pilot: Pilot[int], keys: Sequence[str]) -> None:
         await settle(app, pilot)
 
 
+class LagProbe:
+    """How long the event loop (the UI thread) went without running a task: a coroutine
+    that sleeps `PROBE_SECONDS` at a time and records by how much each sleep overran. A key
+    pressed while the loop is blocked waits at least that long."""
+
+    def __init__(self) -> None:
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(PROBE_SECONDS)
+            self.worst = max(self.worst, time.perf_counter() - start - PROBE_SECONDS)
+
+    def start(self) -> None:
+        """Start measuring from zero."""
+        self.worst = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> float:
+        """Stop; the longest block seen, in milliseconds."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        return self.worst * 1000
+
+
 async def time_key(app: TraceApp, pilot: Pilot[int], plan: KeyPlan, presses: int) -> KeyTiming:
     """Press `plan.key` `presses` times (fewer when over the time budget), each timed from the
     press until the screen settles."""
     screen = app.screen
     cpu_ms: list[float] = []
     wall_ms: list[float] = []
+    blocked_ms: list[float] = []
+    probe = LagProbe()
     moved = 0
     await press(app, pilot, plan.setup)
     began = time.perf_counter()
@@ -395,12 +460,14 @@ async def time_key(app: TraceApp, pilot: Pilot[int], plan: KeyPlan, presses: int
         await press(app, pilot, plan.reset)
         before = getattr(screen, "selected", None)
         wall, cpu = time.perf_counter(), time.process_time()
+        probe.start()
         await pilot.press(plan.key)
         await settle(app, pilot)
+        blocked_ms.append(await probe.stop())
         cpu_ms.append((time.process_time() - cpu) * 1000)
         wall_ms.append((time.perf_counter() - wall) * 1000)
         moved += getattr(screen, "selected", None) != before
-    return KeyTiming(plan, cpu_ms, wall_ms, moved)
+    return KeyTiming(plan, cpu_ms, wall_ms, moved, blocked_ms)
 
 
 async def profile_key(
@@ -450,7 +517,8 @@ def describe(timing: KeyTiming, baseline: float) -> str:
     """Net CPU median / max, and wall median, in milliseconds."""
     net = [cpu - baseline for cpu in timing.cpu_ms]
     return (
-        f"{statistics.median(net):.1f} ms median, {max(net):.1f} ms max "
+        f"{statistics.median(net):.1f} ms median, {max(net):.1f} ms max, "
+        f"UI blocked {max(timing.blocked_ms):.0f} ms at most "
         f"(wall {statistics.median(timing.wall_ms):.0f} ms, {len(net)} presses, "
         f"{timing.moved} changed the selection)"
     )
@@ -460,17 +528,23 @@ def key_table(timings: Sequence[KeyTiming]) -> str:
     """The per-key Markdown table, for the README."""
     baseline = statistics.median(timings[0].cpu_ms)
     lines = [
-        "| key | work per key, median | max | wall, median | presses (moved) | verdict |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| key | work per key, median | max | UI blocked, max | wall, median "
+        "| presses (moved) | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for timing in timings:
         if timing is timings[0]:
             net, verdict = timing.cpu_ms, "subtracted from the others"
         else:
             net = [value - baseline for value in timing.cpu_ms]
-            verdict = "PASS" if statistics.median(net) <= KEY_TARGET_MS else "FAIL"
+            if timing.plan.in_worker:
+                ok = max(timing.blocked_ms) <= BLOCK_TARGET_MS
+                verdict = f"{'PASS' if ok else 'FAIL'} (UI blocked <= {BLOCK_TARGET_MS:.0f} ms)"
+            else:
+                verdict = "PASS" if statistics.median(net) <= KEY_TARGET_MS else "FAIL"
         lines.append(
             f"| {timing.plan.label} | {statistics.median(net):.1f} ms | {max(net):.1f} ms "
+            f"| {max(timing.blocked_ms):.0f} ms "
             f"| {statistics.median(timing.wall_ms):.0f} ms | {len(net)} ({timing.moved}) "
             f"| {verdict} |"
         )
@@ -482,12 +556,15 @@ def keys_row(timings: Sequence[KeyTiming], exchanges: int, label: str) -> dict[s
     baseline = statistics.median(timings[0].cpu_ms)
     medians = {t.plan.short: statistics.median(t.cpu_ms) - baseline for t in timings[1:]}
     worst_max = max((max(t.cpu_ms) - baseline, t.plan.short) for t in timings[1:])
-    over = [name for name, value in medians.items() if value > KEY_TARGET_MS]
-    worst = max(medians, key=lambda name: medians[name])
+    in_worker = {t.plan.short for t in timings[1:] if t.plan.in_worker}
+    over = [n for n, value in medians.items() if value > KEY_TARGET_MS and n not in in_worker]
+    judged = [name for name in medians if name not in in_worker] or list(medians)
+    worst = max(judged, key=lambda name: medians[name])
     parts = ", ".join(f"{name} {value:.0f}" for name, value in medians.items())
     measured = (
         f"ms of CPU per key, median: {parts} (max {worst_max[0]:.0f}: {worst_max[1]}; "
-        f"{baseline:.0f} ms of the harness subtracted; {label} trace)"
+        f"{baseline:.0f} ms of the harness subtracted; {label} trace; "
+        f"{', '.join(sorted(in_worker))} work in a worker: judged by the next row)"
     )
     worst_text = f"worst {worst} {medians[worst]:.0f} ms"
     if over:
@@ -499,6 +576,21 @@ def keys_row(timings: Sequence[KeyTiming], exchanges: int, label: str) -> dict[s
         "target": f"< {KEY_TARGET_MS:.0f} ms per key",
         "measured": measured,
         "verdict": verdict,
+    }
+
+
+def blocked_row(timings: Sequence[KeyTiming], exchanges: int) -> dict[str, str]:
+    """The table row of how long a key can wait: the longest the UI thread was blocked."""
+    worst = {t.plan.short: max(t.blocked_ms) for t in timings[1:]}
+    over = [name for name, value in worst.items() if value > BLOCK_TARGET_MS]
+    parts = ", ".join(f"{name} {value:.0f}" for name, value in worst.items())
+    top = max(worst, key=lambda name: worst[name])
+    return {
+        "what": f"longest the UI thread is blocked after a key, {exchanges:,} exchanges",
+        "target": f"no key waits > {BLOCK_TARGET_MS:.0f} ms",
+        "measured": f"ms, max over presses: {parts}",
+        "verdict": f"{'FAIL' if over else 'PASS'} (worst {top} {worst[top]:.0f} ms"
+        + (f"; over: {', '.join(over)})" if over else ")"),
     }
 
 
@@ -528,7 +620,10 @@ def keys_rows(
     )
     timings = asyncio.run(key_latency(reader, args.presses, args.profile, log))
     print(f"\n{key_table(timings)}\n", file=log)
-    return [keys_row(timings, len(trace.exchanges), size_label(size_bytes))]
+    return [
+        keys_row(timings, len(trace.exchanges), size_label(size_bytes)),
+        blocked_row(timings, len(trace.exchanges)),
+    ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -359,6 +359,12 @@ def helper_rows(args: argparse.Namespace) -> list[Row]:
             "< 0.5 s; < 20 ms per key",
             [*ui_options, *(["--clean"] if args.clean else [])],
         ),
+        (
+            "bench_commands.py",
+            "grep, export, diff, stats as whole processes (issue 20)",
+            "see its rows",
+            ui_options,
+        ),
         ("bench_search.py", "plain-text search over 100 MB", "all matches < 0.5 s", []),
         ("bench_diff.py", "diff of two 5,000-exchange traces", "< 1 s", []),
     ):
