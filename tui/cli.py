@@ -9,6 +9,7 @@ from importlib import import_module
 from tui import __version__
 from tui.crash import write_crash_log
 from tui.readers import TraceError
+from tui.readers.registry import by_name, names
 from tui.text.sanitize import visible_line
 
 # Subcommand name -> module with `add_parser(subparsers)` and `run(args)`. Imported only when
@@ -44,15 +45,39 @@ def _explorer_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--follow", action="store_true", help="keep reading a trace that is still written"
     )
+    _add_format_argument(parser)
     parser.add_argument("--version", action="version", version=f"tracetui {__version__}")
     return parser
+
+
+def _add_format_argument(parser: argparse.ArgumentParser) -> None:
+    """`--format NAME` (also spelled `--input-format`): read in this format, not the detected
+    one. `export` already takes `--format` for what it writes: there only `--input-format`."""
+    flags: tuple[str, ...] = ("--format", "--input-format")
+    help = (
+        "read the traces in this format, not the one their content shows ("
+        + ", ".join(names())
+        + ")"
+    )
+    try:
+        parser.add_argument(*flags, dest="input_format", metavar="NAME", help=help)
+    except argparse.ArgumentError:
+        parser.add_argument(flags[1], dest="input_format", metavar="NAME", help=help)
 
 
 def _command_parser(name: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tracetui")
     subparsers = parser.add_subparsers(dest="command", required=True)
     import_module(COMMANDS[name]).add_parser(subparsers)
+    _add_format_argument(subparsers.choices[name])
     return parser
+
+
+def _check_format(args: argparse.Namespace) -> argparse.Namespace:
+    """`args`, once its `--format` is known to name a format (`TraceError` if not)."""
+    if args.input_format is not None:
+        by_name(args.input_format)
+    return args
 
 
 def _run_explorer(args: argparse.Namespace) -> int:
@@ -65,7 +90,7 @@ def _run_explorer(args: argparse.Namespace) -> int:
     if args.follow and len(files) != 1:
         print("tracetui: --follow takes one trace", file=sys.stderr)
         return EXIT_TROUBLE
-    return run_app(files, redact=args.redact, follow=args.follow)
+    return run_app(files, redact=args.redact, follow=args.follow, format_name=args.input_format)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,9 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         if argv and argv[0] in COMMANDS:
-            args = _command_parser(argv[0]).parse_args(argv)
+            args = _check_format(_command_parser(argv[0]).parse_args(argv))
             return int(args.run(args))
-        return _run_explorer(_explorer_parser().parse_args(argv))
+        return _run_explorer(_check_format(_explorer_parser().parse_args(argv)))
     except TraceError as error:
         print(f"tracetui: {error}", file=sys.stderr)
         return EXIT_TROUBLE

@@ -138,13 +138,12 @@ def split_source(data: bytes) -> tuple[bytes, bytes, str]:
     fmt = detect_format(data)
     if fmt is None:
         raise ValueError("the source has no requestshook records")
-    first = fmt.HEADING.search(data)
-    assert first is not None, "detect_format found a heading"
-    records = data[first.start() :]
+    first = fmt.detect(data, len(data))
+    records = data[first:]
     if not records.endswith(b"\n"):
         # The next copy's heading must start a line.
         records += b"\n"
-    return data[: first.start()], records, FORMAT_NAMES[fmt.NAME]
+    return data[:first], records, FORMAT_NAMES[fmt.name]
 
 
 def resolve_source(source: Path | str | None, fmt: str | None) -> Path:

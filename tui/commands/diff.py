@@ -104,7 +104,7 @@ def format_diff(diff: TraceDiff, a_path: str, b_path: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Diff two traces; 0 when they match, 1 when they differ (TraceError: the caller, 2)."""
-    a, b = read_trace(args.a), read_trace(args.b)
+    a, b = read_trace(args.a, args.input_format), read_trace(args.b, args.input_format)
     diff = diff_traces(a, b, raw=args.raw)
     redactor = redactor_for(args, a, b)
     if args.json:

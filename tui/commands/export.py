@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output is not None:
             _check_output(args.output, args.file)
         query = _parse_filter(args.filter) if args.filter is not None else None
-        trace = read_trace(args.file)
+        trace = read_trace(args.file, args.input_format)
         selection = None
         if query is not None:
             selection = all_matches(trace, query)

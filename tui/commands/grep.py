@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_TROUBLE
-    trace = read_trace(args.file)
+    trace = read_trace(args.file, args.input_format)
     redactor = redactor_for(args, trace)
     found = 0
     if args.json:

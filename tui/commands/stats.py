@@ -24,10 +24,10 @@ def run(args: argparse.Namespace) -> int:
     """Print the stats of one trace; 0 on success (TraceError is handled by the caller)."""
     if args.redact:
         # The redactor learns the secrets from the headers and bodies: read them all.
-        trace = read_trace(args.file)
+        trace = read_trace(args.file, args.input_format)
         stats = redacted(redactor_for(args, trace), trace_stats(trace))
     else:
-        stats = file_stats(args.file)
+        stats = file_stats(args.file, args.input_format)
     if args.json:
         print(json.dumps(stats, indent=2))
     else:

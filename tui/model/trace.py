@@ -2,17 +2,22 @@
 
 A trace file is indexed, not loaded: a `Record` holds the small fields every view needs
 (direction, method, status, path, request id) and the byte spans of its header block and
-body, which `tui.readers.source.TraceSource` decodes only when something asks for them. That keeps a
-record to a few hundred bytes, so a 1 GB trace fits in memory next to its mapped pages.
+body, which the trace's `RecordSource` decodes only when something asks for them (the
+readers' `TraceSource`, which asks the trace's format). That keeps a record to a few hundred
+bytes, so a 1 GB trace fits in memory next to its mapped pages. This module imports nothing of
+the project: every other part reads it.
 """
 
 from __future__ import annotations
 
+import mmap
 from array import array
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol, Union
 
-if TYPE_CHECKING:
-    from tui.readers.source import TraceSource
+# The bytes of a trace file: mapped, or read whole (a pipe).
+Buffer = Union[bytes, bytearray, mmap.mmap]
+# Headers as ordered (name, value) pairs: names may repeat, order is kept.
+Headers = tuple[tuple[str, str], ...]
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -34,7 +39,12 @@ class Record(NamedTuple):
 
     `method` is empty on a response unless the format logs it (the raw log does); `status`
     is 0 on a request. `target` is the path (body.md) or the full URL (requestshook.log).
-    `line`/`end_line` are 1-based and inclusive.
+    `line`/`end_line` are 1-based and inclusive. `request_id` pairs a response with its
+    request (formats without one synthesize it). `time` is when it happened, in seconds since
+    the epoch, where the format has a clock: a request's start, a response's end; None for
+    none. `parent_id`, where the format knows the call tree (OTLP parent span ids), is the
+    `request_id` of the request whose handling made this call; "" to infer the parent from
+    record order.
     """
 
     kind: str
@@ -50,6 +60,8 @@ class Record(NamedTuple):
     span: Span
     headers: Span | None
     body: Span | None
+    time: float | None = None
+    parent_id: str = ""
 
     @property
     def is_request(self) -> bool:
@@ -90,6 +102,35 @@ class ParseWarning(NamedTuple):
     message: str
 
 
+class RecordSource(Protocol):
+    """What a trace's headers and bodies are decoded from, on demand (the mapped file)."""
+
+    @property
+    def buffer(self) -> Buffer:
+        """The bytes of the file, which every `Span` indexes."""
+        ...
+
+    def headers(self, record: Record | None) -> Headers:
+        """The record's headers as ordered (name, value) pairs; empty when it has none."""
+        ...
+
+    def header(self, record: Record | None, name: str) -> str | None:
+        """The first value of header `name` (case-insensitive), or None."""
+        ...
+
+    def header_text(self, record: Record | None) -> str:
+        """The record's header block as text, `Name: value` a line, for searching."""
+        ...
+
+    def body(self, record: Record | None) -> str:
+        """The record's body as text ("" for an empty body)."""
+        ...
+
+    def raw(self, span: Span) -> bytes:
+        """The exact bytes of a span, as in the file."""
+        ...
+
+
 class Trace:
     """Everything read from one trace file so far.
 
@@ -105,7 +146,7 @@ class Trace:
         self,
         path: str,
         format: str,
-        source: TraceSource,
+        source: RecordSource,
         records: list[Record] | None = None,
         exchanges: list[Exchange] | None = None,
         services: list[str] | None = None,

@@ -36,15 +36,15 @@ def trace_stats(trace: Trace) -> dict[str, Any]:
     )
 
 
-def file_stats(path: str) -> dict[str, Any]:
-    """`trace_stats` of the trace file at `path`. Raises `TraceError` for a file that is not
-    a trace.
+def file_stats(path: str, format_name: str | None = None) -> dict[str, Any]:
+    """`trace_stats` of the trace file at `path` (in format `format_name`, else the one
+    detected). Raises `TraceError` for a file that is not a trace.
 
     A body.md that reads without warnings (or whose only warnings are requests with no
     response) is counted in one pass that builds no index, several times faster on a big
     file; any other file is read in full.
     """
-    reader = TraceReader(path)
+    reader = TraceReader(path, format_name=format_name)
     tally = reader.tally()
     if tally is None:
         return trace_stats(reader.read_all())

@@ -1,16 +1,10 @@
-"""Readers for the two formats the requestshook hook writes; the format is taken from content."""
+"""Read trace files: one module per format (see `format.py` and `registry.py`), the format
+taken from the content unless named."""
 
 from __future__ import annotations
 
-from tui.readers.scanner import (
-    GROWN,
-    REPLACED,
-    SAME,
-    TraceError,
-    TraceReader,
-    detect_format,
-    read_trace,
-)
+from tui.readers.errors import TraceError
+from tui.readers.scanner import GROWN, REPLACED, SAME, TraceReader, detect_format, read_trace
 
 __all__ = [
     "GROWN",

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tui.model.trace import FORMAT_LOG, REQUEST, RESPONSE, Record, Span
+from tui.model.trace import FORMAT_LOG, REQUEST, RESPONSE, Buffer, Record, Span
+from tui.readers.heading import HeadingFormat
 from tui.readers.parsed import Cursor, ParsedRecord, Warn, indexed, shown, text
 
 NAME = FORMAT_LOG
@@ -281,7 +282,7 @@ def _check_body(
             problems.append((start, f"body is {size} bytes but Content-Length says {length}"))
 
 
-def record_complete(buffer: bytes, start: int, end: int) -> bool:
+def record_complete(buffer: Buffer, start: int, end: int) -> bool:
     """Whether the record at `start` is whole: headers, a body, and the blank line the hook
     writes after it."""
     record = bytes(buffer[start:end]).replace(b"\r\n", b"\n")
@@ -289,3 +290,26 @@ def record_complete(buffer: bytes, start: int, end: int) -> bool:
     if headers_end < 0:
         return False
     return bool(record[headers_end:].strip()) and record.endswith(b"\n\n")
+
+
+class Log(HeadingFormat):
+    """requestshook.log, the raw log the hook writes."""
+
+    name = NAME
+    expected = "`### (src) REQ >>> (dst)`"
+    lookahead = LOOKAHEAD
+    heading = HEADING
+    next_heading = NEXT_HEADING
+
+    def records(
+        self, chunk: Buffer, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
+    ) -> Iterator[Record]:
+        """See `Format.records` and the module docstring."""
+        return records(bytes(chunk), limit, file_end, base, cursor, warn)
+
+    def record_complete(self, buffer: Buffer, start: int, end: int) -> bool:
+        """See `record_complete`."""
+        return record_complete(buffer, start, end)
+
+
+FORMAT = Log()

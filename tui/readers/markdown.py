@@ -22,7 +22,8 @@ import re
 from collections.abc import Iterator
 from typing import Optional
 
-from tui.model.trace import FORMAT_MARKDOWN, REQUEST, RESPONSE, Record, Span
+from tui.model.trace import FORMAT_MARKDOWN, REQUEST, RESPONSE, Buffer, Record, Span
+from tui.readers.heading import HeadingFormat
 from tui.readers.parsed import (
     MAX_FIELD,
     REQUEST_ID,
@@ -298,6 +299,8 @@ def records(
                 new_tuple(Span, (base + start, base + record_end, 0)),
                 new_tuple(Span, (base + header_start, base + header_end, 4)),
                 new_tuple(Span, (base + body_start, base + body_end, 4)),
+                None,
+                "",
             ),
         )
         line = end_line
@@ -400,10 +403,32 @@ _BODY_TAB = re.compile(rb'(?mi)^=== +"Body"')
 _FENCE_LINE = re.compile(rb"(?m)^[ \t]*(?:`{3,}|~{3,})")
 
 
-def record_complete(buffer: bytes, start: int, end: int) -> bool:
+def record_complete(buffer: Buffer, start: int, end: int) -> bool:
     """Whether the record at `start` is whole: its Body block has opened and closed."""
     tab = _BODY_TAB.search(buffer, start, end)
     if tab is None:
         return False
     fences = _FENCE_LINE.finditer(buffer, tab.end(), end)
     return next(fences, None) is not None and next(fences, None) is not None
+
+
+class Markdown(HeadingFormat):
+    """body.md, the mkdocs markdown the hook writes."""
+
+    name = NAME
+    expected = "`### METHOD /path`"
+    heading = HEADING
+    next_heading = NEXT_HEADING
+
+    def records(
+        self, chunk: Buffer, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
+    ) -> Iterator[Record]:
+        """See `Format.records` and the module docstring."""
+        return records(bytes(chunk), limit, file_end, base, cursor, warn)
+
+    def record_complete(self, buffer: Buffer, start: int, end: int) -> bool:
+        """See `record_complete`."""
+        return record_complete(buffer, start, end)
+
+
+FORMAT = Markdown()

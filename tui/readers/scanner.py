@@ -16,18 +16,18 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import ModuleType
-from typing import BinaryIO, Union
+from typing import BinaryIO
 
-from tui.model.trace import REQUEST, Exchange, ParseWarning, Record, Trace
-from tui.readers import log, markdown
+from tui.model.trace import REQUEST, Buffer, Exchange, ParseWarning, Record, Trace
+from tui.readers import markdown, registry
 from tui.readers.calltree import OpenCalls
+from tui.readers.errors import TraceError
+from tui.readers.format import Format
 from tui.readers.parsed import Cursor, new_tuple, shown
 from tui.readers.source import TraceSource
 from tui.readers.tally import Event, Forked, Tally, pair, record_events
 from tui.text.sanitize import visible_line
 
-FORMATS: tuple[ModuleType, ...] = (log, markdown)
 MAX_UTF8_WARNINGS = 20
 # A hostile file can earn a warning per record; past this many the rest are only counted, so
 # a million broken records cost a number, not a million lines in every view.
@@ -47,36 +47,10 @@ TAIL_SETTLE_SECONDS = 2.0
 _UTF8_WINDOW = 1 << 16
 _PREAD = hasattr(os, "pread")
 
-Buffer = Union[bytes, mmap.mmap]
 
-
-class TraceError(Exception):
-    """A file that cannot be read as a trace at all; the message is one line for the user."""
-
-
-def _first_heading(fmt: ModuleType, buffer: Buffer, start: int = 0) -> int:
-    """Offset of the first record heading of `fmt` at or after `start` (a line start), or -1."""
-    if fmt.HEADING.match(buffer, start):
-        return start
-    match = fmt.NEXT_HEADING.search(buffer, start)
-    return match.start() + 1 if match else -1
-
-
-def detect_format(buffer: Buffer) -> ModuleType | None:
-    """The format module whose record heading appears first in the content, or None.
-
-    Both formats' headings start with `### `, so only the lines that do are tried, in order:
-    a trace is recognised from its first record without reading the rest of the file.
-    """
-    pos = 0
-    while True:
-        for fmt in FORMATS:
-            if fmt.HEADING.match(buffer, pos):
-                return fmt
-        pos = buffer.find(b"\n### ", pos)
-        if pos < 0:
-            return None
-        pos += 1
+def detect_format(buffer: Buffer) -> Format | None:
+    """The format whose first record comes first in the content, or None (see `registry`)."""
+    return registry.detect(buffer)
 
 
 def _describe_unreadable(buffer: Buffer) -> str:
@@ -89,9 +63,7 @@ def _describe_unreadable(buffer: Buffer) -> str:
         # A character cut by the end of the window is not an error of the file.
         if error.reason != "unexpected end of data" or len(head) < _UTF8_WINDOW:
             return f"not UTF-8 text (bad byte at offset {error.start}), not a requestshook trace"
-    return (
-        "no requestshook records found (expected `### METHOD /path` or `### (src) REQ >>> (dst)`)"
-    )
+    return f"no requestshook records found (expected {registry.expected()})"
 
 
 def _open(path: str) -> BinaryIO:
@@ -138,14 +110,27 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _newlines(buffer: Buffer, start: int, end: int) -> int:
+    """How many newlines `buffer[start:end]` holds (a mapping has no `count`)."""
+    if not isinstance(buffer, mmap.mmap):
+        return buffer.count(b"\n", start, end)
+    count = 0
+    for pos in range(start, end, DEFAULT_BATCH):
+        count += buffer[pos : min(end, pos + DEFAULT_BATCH)].count(b"\n")
+    return count
+
+
 class TraceReader:
     """Reads one trace file into a `Trace`, a batch at a time.
 
     Raises `TraceError` from the constructor when the file cannot be a trace at all.
     """
 
-    def __init__(self, path: str, follow: bool = False) -> None:
-        """Open `path`; with `follow`, the file may still be growing (see `poll()`)."""
+    def __init__(self, path: str, follow: bool = False, format_name: str | None = None) -> None:
+        """Open `path`; with `follow`, the file may still be growing (see `poll()`).
+
+        `format_name` reads it in that format (see `registry.names()`) instead of the one
+        detected from its content."""
         self.path = path
         self.follow = follow
         self.holding_tail = False
@@ -168,15 +153,17 @@ class TraceReader:
             if lone_cr:
                 # Read as if every CR were a LF: same length, so offsets and spans still hold.
                 self._map = bytes(self._map).replace(b"\r", b"\n")
-            fmt = detect_format(self._map)
-            if fmt is None:
-                raise TraceError(_describe_unreadable(self._map))
+            fmt = _format_of(self._map, format_name)
+            if follow and not fmt.can_follow:
+                raise TraceError(f"a {fmt.name} file is one document that cannot grow: no --follow")
         except TraceError as error:
             self.close()
             raise TraceError(f"{visible_line(path)}: {error}") from None
         self._format = fmt
+        self.format_name = format_name
         self.size = size
-        self.trace = Trace(path=path, format=fmt.NAME, source=TraceSource(self._map))
+        self._source = TraceSource(self._map, fmt)
+        self.trace = Trace(path=path, format=fmt.name, source=self._source)
         self._pos = 0
         self._line = 1
         self._changed_at = time.monotonic()
@@ -185,6 +172,10 @@ class TraceReader:
         # The id of every request read: one answered, or in use by a pending request.
         self._seen: set[str] = set()
         self._calls = OpenCalls()
+        # For a format that names each call's parent: request id -> exchange index, and the
+        # calls whose parent has not been read yet (a span file lists children first).
+        self._exchange_of_id: dict[str, int] = {}
+        self._awaiting_parent: dict[str, list[int]] = {}
         self._service_set: set[str] = set()
         self._utf8_warnings = 0
         self._warning_count = 0
@@ -207,22 +198,10 @@ class TraceReader:
             self._file.close()
 
     def _cut(self, start: int, end: int) -> int:
-        """Where to end a chunk that starts at `start`, at or before `end`: the start of the
-        last record heading."""
-        if end >= self.size:
+        """Where to end a chunk that starts at `start`, near `end`: a record start."""
+        if end >= self.size or self._format.whole_document:
             return self.size
-        heading = self._format.HEADING
-        probe = end
-        while True:
-            newline = self._map.rfind(b"\n### ", start, probe)
-            if newline < 0:
-                break
-            if heading.match(self._map, newline + 1):
-                return newline + 1
-            probe = newline
-        # One record is larger than a batch: take it whole.
-        following = _first_heading(self._format, self._map, end)
-        return self.size if following < 0 else following
+        return self._format.cut(self._map, start, end)
 
     def poll(self) -> str:
         """Look at a followed file again: GROWN (the new bytes are mapped, read them with
@@ -242,7 +221,7 @@ class TraceReader:
             return SAME
         self._map = grown
         self.size = len(grown)
-        self.trace.source.replace_buffer(grown)
+        self._source.replace_buffer(grown)
         self.trace.complete = False
         self._changed_at = time.monotonic()
         return GROWN
@@ -257,10 +236,8 @@ class TraceReader:
         # A line still being written (a heading cut at `(keysto`) is read once it ends.
         end = self._map.rfind(b"\n", self._pos, self.size) + 1
         self.holding_tail = end < self.size
-        tail = self._map.rfind(b"\n### ", self._pos, end)
-        tail = tail + 1 if tail >= 0 else self._pos
-        heading = self._format.HEADING.match(self._map, tail)
-        if heading and not self._format.record_complete(self._map, tail, end):
+        tail = self._format.incomplete_tail(self._map, self._pos, end)
+        if tail >= 0:
             self.holding_tail = True
             return tail
         return max(end, self._pos)
@@ -276,12 +253,18 @@ class TraceReader:
             return True
         # Records start before `cut`; the chunk reaches on so the last of them can be
         # checked against what follows (a log body's Content-Length, see readers/log.py).
-        lookahead = self._format.LOOKAHEAD
+        lookahead = self._format.lookahead
         reach = self._cut(base, cut + lookahead) if lookahead else cut
-        chunk = self._read(base, reach)
-        with _gc_paused():
-            consumed = self._scan(chunk, base, cut - base)
-        self._check_utf8(chunk if consumed == len(chunk) else chunk[:consumed], base, line)
+        if self._format.whole_document:
+            # One pass over the mapping: no copy of a document that may be hundreds of MB.
+            with _gc_paused():
+                consumed = self._scan(self._map, base, cut - base)
+            self._check_utf8_mapped(line)
+        else:
+            chunk = self._read(base, reach)
+            with _gc_paused():
+                consumed = self._scan(chunk, base, cut - base)
+            self._check_utf8(chunk if consumed == len(chunk) else chunk[:consumed], base, line)
         self._pos = base + consumed
         if self.holding_tail:
             return True
@@ -299,7 +282,7 @@ class TraceReader:
         as it was. A big file's last three fifths are read by a forked process meanwhile
         (see `tally.Forked`); the first two are read and paired here, then the rest paired.
         """
-        if self._format is not markdown or self.trace.warnings:
+        if self._format is not markdown.FORMAT or self.trace.warnings:
             return None
         split = self._cut(0, self.size * 2 // 5)
         rest: Forked[list[Event] | None] = Forked(
@@ -396,7 +379,20 @@ class TraceReader:
                 self._warn(line + chunk.count(b"\n", 0, offset), message)
                 pos += error.end
 
-    def _scan(self, chunk: bytes, base: int, limit: int) -> int:
+    def _check_utf8_mapped(self, line: int) -> None:
+        """`_check_utf8` over the whole mapped file, a batch at a time."""
+        pos = 0
+        while pos < self.size and self._utf8_warnings < MAX_UTF8_WARNINGS:
+            end = min(pos + DEFAULT_BATCH, self.size)
+            # End the piece before a character's continuation bytes, never inside it.
+            while end < self.size and 0x80 <= self._map[end] < 0xC0 and end > pos + 1:
+                end -= 1
+            piece = self._read(pos, end)
+            self._check_utf8(piece, pos, line)
+            line += piece.count(b"\n")
+            pos = end
+
+    def _scan(self, chunk: Buffer, base: int, limit: int) -> int:
         """Index the records of `chunk` that start before `limit`; return where the next
         batch starts (past `limit` when a body was found to run on). Advances `_line` there.
 
@@ -410,6 +406,7 @@ class TraceReader:
         pending, seen, services = self._pending, self._seen, self._service_set
         early = self._early_responses
         on_request, on_response = self._calls.on_request, self._calls.on_response
+        infer = not self._format.explicit_parents
         cursor = Cursor(self._line)
         for record in self._format.records(
             chunk, limit, self.size - base, base, cursor, self._warn
@@ -421,7 +418,7 @@ class TraceReader:
             records.append(record)
             if kind == REQUEST:
                 index = len(exchanges)
-                parent = on_request(index, src, dst)
+                parent = on_request(index, src, dst) if infer else self._parent_of(index, record)
                 exchanges.append(
                     new_tuple(Exchange, (index, record, None, parent, record_index, None))
                 )
@@ -448,11 +445,12 @@ class TraceReader:
                 exchanges[index] = new_tuple(
                     Exchange, (index, request, record, parent, request_record, record_index)
                 )
-                on_response(index, dst)
+                if infer:
+                    on_response(index, dst)
             else:
                 self._pair(index, record_index)
         consumed = max(limit, cursor.resume)
-        self._line = cursor.line + chunk.count(b"\n", cursor.counted, consumed)
+        self._line = cursor.line + _newlines(chunk, cursor.counted, consumed)
         return consumed
 
     def _warn(self, line: int, message: str) -> None:
@@ -471,7 +469,9 @@ class TraceReader:
         trace = self.trace
         rid = record.request_id
         if not rid:
-            self._warn(record.line, "request has no X-Requestshook-Request-Id; it stays unpaired")
+            self._warn(
+                record.line, f"request has no {self._format.request_id_name}; it stays unpaired"
+            )
             return
         earlier = self._pending.get(rid)
         if earlier is not None:
@@ -496,7 +496,7 @@ class TraceReader:
         """Warn about a response that answers no pending request."""
         rid = record.request_id
         if not rid:
-            why = "response has no X-Requestshook-Request-Id"
+            why = f"response has no {self._format.request_id_name}"
         elif rid in self._seen:
             why = f"second response for request id {rid}"
         else:
@@ -524,7 +524,23 @@ class TraceReader:
             record_index,
         )
         trace.exchange_of_record[record_index] = index
-        self._calls.on_response(index, exchange.request.dst)
+        if not self._format.explicit_parents:
+            self._calls.on_response(index, exchange.request.dst)
+
+    def _parent_of(self, index: int, request: Record) -> int | None:
+        """The parent of exchange `index` as its request names it, for a format that does;
+        a call whose parent comes later in the file gets it then."""
+        rid, exchanges = request.request_id, self.trace.exchanges
+        if rid and rid not in self._exchange_of_id:
+            self._exchange_of_id[rid] = index
+            for child in self._awaiting_parent.pop(rid, ()):
+                exchanges[child] = exchanges[child]._replace(parent=index)
+        if not request.parent_id:
+            return None
+        parent = self._exchange_of_id.get(request.parent_id)
+        if parent is None:
+            self._awaiting_parent.setdefault(request.parent_id, []).append(index)
+        return parent
 
     def _finish(self) -> None:
         trace = self.trace
@@ -540,6 +556,20 @@ class TraceReader:
         self.close()
 
 
-def read_trace(path: str) -> Trace:
-    """Read a whole trace file. Raises `TraceError` for a file that is not a trace."""
-    return TraceReader(path).read_all()
+def _format_of(buffer: Buffer, name: str | None) -> Format:
+    """The format called `name`, or else the one detected; `TraceError` when there is none."""
+    if name is None:
+        fmt = detect_format(buffer)
+        if fmt is None:
+            raise TraceError(_describe_unreadable(buffer))
+        return fmt
+    fmt = registry.by_name(name)
+    if fmt.detect(buffer, len(buffer)) < 0:
+        raise TraceError(f"no {fmt.name} records found (expected {fmt.expected})")
+    return fmt
+
+
+def read_trace(path: str, format_name: str | None = None) -> Trace:
+    """Read a whole trace file (in format `format_name`, else the one detected). Raises
+    `TraceError` for a file that is not a trace."""
+    return TraceReader(path, format_name=format_name).read_all()

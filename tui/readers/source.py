@@ -1,15 +1,19 @@
-"""Lazy access to the bytes behind a trace: headers and bodies are decoded only when asked for."""
+"""Lazy access to the bytes behind a trace: headers and bodies are decoded only when asked for.
+
+`TraceSource` asks the trace's format to decode a span; the text helpers below are what the
+line-oriented formats decode with.
+"""
 
 from __future__ import annotations
 
-import mmap
 import re
 from functools import lru_cache
-from typing import Callable, Union
+from typing import TYPE_CHECKING, Callable
 
-from tui.model.trace import Record, Span
+from tui.model.trace import Buffer, Headers, Record, Span
 
-Buffer = Union[bytes, bytearray, mmap.mmap]
+if TYPE_CHECKING:
+    from tui.readers.format import Format
 
 _INDENTS: dict[int, re.Pattern[str]] = {}
 
@@ -39,7 +43,7 @@ def decode_span(buffer: Buffer, span: Span) -> str:
     return text
 
 
-def parse_header_lines(text: str) -> tuple[tuple[str, str], ...]:
+def parse_header_lines(text: str) -> Headers:
     """Split `Name: value` lines into ordered pairs; names may repeat, order is kept.
 
     A line with no colon is kept as a header with an empty value, so nothing in the file is
@@ -55,27 +59,29 @@ def parse_header_lines(text: str) -> tuple[tuple[str, str], ...]:
 
 
 class TraceSource:
-    """The mapped file behind a trace, with small LRU caches for decoded headers and bodies."""
+    """The mapped file behind a trace, with small LRU caches for decoded headers and bodies.
 
-    def __init__(self, buffer: Buffer, cache_size: int = 2048) -> None:
+    Implements `tui.model.trace.RecordSource`; the trace's format decodes each span.
+    """
+
+    def __init__(self, buffer: Buffer, format: Format, cache_size: int = 2048) -> None:
+        """The source of a trace in `format` whose file is `buffer`."""
         self.buffer = buffer
-        self._headers: Callable[[Span], tuple[tuple[str, str], ...]] = lru_cache(cache_size)(
-            self._decode_headers
-        )
+        self.format = format
+        self._headers: Callable[[Span], Headers] = lru_cache(cache_size)(self._decode_headers)
         self._body: Callable[[Span], str] = lru_cache(cache_size // 8)(self._decode_body)
 
     def replace_buffer(self, buffer: Buffer) -> None:
         """Point at a new mapping of the same file (it grew); cached spans stay valid."""
         self.buffer = buffer
 
-    def _decode_headers(self, span: Span) -> tuple[tuple[str, str], ...]:
-        return parse_header_lines(decode_span(self.buffer, span))
+    def _decode_headers(self, span: Span) -> Headers:
+        return self.format.decode_headers(self.buffer, span)
 
     def _decode_body(self, span: Span) -> str:
-        text = decode_span(self.buffer, span).strip("\n")
-        return "" if text.strip() in EMPTY_BODY_MARKERS else text
+        return self.format.decode_body(self.buffer, span)
 
-    def headers(self, record: Record | None) -> tuple[tuple[str, str], ...]:
+    def headers(self, record: Record | None) -> Headers:
         """The record's headers as ordered (name, value) pairs; empty when it has none."""
         if record is None or record.headers is None:
             return ()
@@ -88,6 +94,12 @@ class TraceSource:
             if key.lower() == wanted:
                 return value
         return None
+
+    def header_text(self, record: Record | None) -> str:
+        """The record's header block as text, for searching; "" when it has none."""
+        if record is None or record.headers is None:
+            return ""
+        return self.format.header_text(self.buffer, record.headers)
 
     def body(self, record: Record | None) -> str:
         """The record's body as text ("" for `none` or no body)."""

@@ -93,10 +93,13 @@ class TraceApp(App[int]):
         self._close_messages_no_wait()
 
 
-def make_app(paths: list[str], redact: bool = False, follow: bool = False) -> TraceApp:
-    """Build the app for one trace (explore) or two (diff); reads the first batch now, so a
-    file that is not a trace fails before the terminal is taken over."""
-    readers = [TraceReader(path, follow=follow) for path in paths]
+def make_app(
+    paths: list[str], redact: bool = False, follow: bool = False, format_name: str | None = None
+) -> TraceApp:
+    """Build the app for one trace (explore) or two (diff), in format `format_name` or the
+    detected one; reads the first batch now, so a file that is not a trace fails before the
+    terminal is taken over."""
+    readers = [TraceReader(path, follow=follow, format_name=format_name) for path in paths]
     for reader in readers:
         # A small first batch (hundreds of exchanges) fills the first screen in ~15 ms; the
         # explorer indexes the rest in a worker.
@@ -118,7 +121,9 @@ def tune_collector() -> None:
     gc.set_threshold(50_000, 50, 10)
 
 
-def run_app(paths: list[str], redact: bool = False, follow: bool = False) -> int:
+def run_app(
+    paths: list[str], redact: bool = False, follow: bool = False, format_name: str | None = None
+) -> int:
     """Run the UI and return the exit status."""
     if sys.stdout.isatty():
         # Textual sizes itself with shutil.get_terminal_size(), which prefers COLUMNS/LINES to
@@ -126,7 +131,7 @@ def run_app(paths: list[str], redact: bool = False, follow: bool = False) -> int
         # even after a resize.
         os.environ.pop("COLUMNS", None)
         os.environ.pop("LINES", None)
-    app = make_app(paths, redact, follow)
+    app = make_app(paths, redact, follow, format_name)
     tune_collector()
     app.run()
     return app.return_code or 0
