@@ -5,9 +5,11 @@ tokens and resource UUIDs. Each kind of such value is a named `Rule`, so a diff 
 rule hid what. A rule matches in one of three ways:
 
 - by shape, anywhere in a text (`VALUE_PATTERN`): Fernet tokens, JWTs, `req-<uuid>` request
-  ids, Swift `AUTH_<hex>` accounts, UUIDs, 32-hex ids, hex digests, ISO 8601 timestamps;
+  ids, Swift `AUTH_<hex>` accounts, UUIDs, 32-hex ids, hex digests, ISO 8601 timestamps,
+  epoch timestamps (`1671683363.84851`, ten digits, a dot, a fraction: what Swift writes);
 - by header name, masking the whole value (`header_rule`): request-id headers, token
-  headers, ETags, date headers, Content-Length;
+  headers, ETags, date headers (Swift's `X-Timestamp`, `X-Put-Timestamp` and
+  `X-Backend-*-Timestamp` among them), Content-Length;
 - by JSON key, masking the strings under it (`JSON_KEY_RULES`): Keystone's `audit_ids`.
 
 `Rule.tracked` marks identifiers: a diff pairs each such value of run 1 with one value of run 2
@@ -30,6 +32,7 @@ UUID = "uuid"
 HEX32 = "hex32"
 HEX_DIGEST = "hex-digest"
 TIMESTAMP = "timestamp"
+EPOCH_TIMESTAMP = "epoch-timestamp"
 AUDIT_ID = "audit-id"
 AUTH_TOKEN = "auth-token"
 ETAG = "etag"
@@ -56,10 +59,15 @@ RULES: dict[str, Rule] = {
         Rule(HEX32, True, "32-hex ids (Keystone ids, request ids, MD5 checksums)"),
         Rule(HEX_DIGEST, True, "40/64/96/128-hex digests"),
         Rule(TIMESTAMP, False, "ISO 8601 timestamps"),
+        Rule(EPOCH_TIMESTAMP, False, "epoch timestamps with a fraction (1671683363.84851)"),
         Rule(AUDIT_ID, True, "Keystone audit ids (strings under audit_ids)"),
         Rule(AUTH_TOKEN, True, "token headers: X-Auth-Token, X-Subject-Token, ..."),
         Rule(ETAG, False, "ETag, If-Match, If-None-Match headers"),
-        Rule(DATE_HEADER, False, "Date, Last-Modified, Expires, X-Timestamp headers"),
+        Rule(
+            DATE_HEADER,
+            False,
+            "Date, Last-Modified, Expires, X-Timestamp, X-Backend-*-Timestamp headers",
+        ),
         Rule(CONTENT_LENGTH, False, "Content-Length, when the body compares equal"),
     )
 }
@@ -85,6 +93,8 @@ VALUE_PATTERN = re.compile(
     rf"|(?<={_HEX})(?:{_HEX}{{127}}|{_HEX}{{95}}|{_HEX}{{63}}|{_HEX}{{39}})\b(?P<hex_digest>)"
     r"|(?<=\d)\d{3}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?"
     r"(?P<timestamp>)"
+    # Seconds since 1970 from 2001 to 2286, with a fraction; Swift adds `_<16 hex>` offsets.
+    r"|(?<=[1-9])\d{9}\.\d+(?:_[0-9a-f]{16})?\b(?P<epoch_timestamp>)"
     ")"
 )
 _GROUP_RULES = {
@@ -96,6 +106,7 @@ _GROUP_RULES = {
     "hex32": HEX32,
     "hex_digest": HEX_DIGEST,
     "timestamp": TIMESTAMP,
+    "epoch_timestamp": EPOCH_TIMESTAMP,
 }
 
 # JSON keys whose string values (or list of strings) are volatile as a whole.
@@ -114,7 +125,7 @@ _HEADER_NAMES: dict[str, str] = {
     ETAG: r"etag|if-match|if-none-match",
     DATE_HEADER: (
         r"date|last-modified|expires|if-modified-since|if-unmodified-since"
-        r"|x-timestamp|x-put-timestamp|x-backend-timestamp"
+        r"|x-timestamp|x-put-timestamp|x-backend-(?:[a-z]+-)?timestamp"
     ),
     CONTENT_LENGTH: r"content-length",
 }
