@@ -1,0 +1,25 @@
+"""The screen boundary: every string that may hold trace text becomes widget text here.
+
+A file name, a query, a warning or an error quoting a trace can carry ESC, bidi overrides or
+Textual markup (`[@click=...]`). Widgets get it as `rich.text.Text` built by `screen_text()`:
+sanitized to one visible line, never parsed as markup. The detail's lines are sanitized
+where they are built (`views/detail_lines.py`), the list's and the lanes' from the reader's
+already-sanitized fields.
+"""
+
+from __future__ import annotations
+
+from rich.style import StyleType
+from rich.text import Text
+
+from tui.text.sanitize import visible_line
+
+
+def shown(text: str) -> str:
+    """`text` as it may be shown: on one line, every control and bidi character escaped."""
+    return visible_line(text)
+
+
+def screen_text(text: str, style: StyleType = "") -> Text:
+    """`text` as widget text: sanitized (`shown`), styled `style`, no markup."""
+    return Text(visible_line(text), style=style)
