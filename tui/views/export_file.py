@@ -25,7 +25,7 @@ def write_export(
 ) -> tuple[str, bool]:
     """Render `scope` of `trace` (None: all) in `fmt` and write it to `target`: the notice to
     show (sanitized: it quotes the path), and whether it failed."""
-    from tui.export.formats import export
+    from tui.export.registry import export
 
     redact = redactor.record if redactor is not None else None
     try:
