@@ -8,6 +8,7 @@ import sys
 
 from tests.conftest import SAMPLES
 from tests.test_follow import record_starts
+from tui.export.registry import export
 from tui.query.language import parse_query, parse_search
 from tui.query.search import all_matches
 from tui.readers import TraceReader, read_trace
@@ -93,11 +94,11 @@ def test_a_filter_narrows_and_clearing_shows_all():
     assert state.filtered == found
     listed = sorted(r.exchange for r in state.list_layout().rows if r.exchange >= 0)
     assert listed == found
-    header = state.header(False, ("list", "lanes", "detail"), "list").plain
+    header = state.header(False, ("list", "lanes", "detail"), "list").summary
     assert f"filter: dst:placement-api ({len(found)} shown)" in header
     state.clear_filter()
     assert state.filtered is None
-    assert "filter:" not in state.header(False, (), "list").plain
+    assert "filter:" not in state.header(False, (), "list").summary
 
 
 def test_the_filter_keeps_up_with_a_followed_file(tmp_path):
@@ -215,20 +216,25 @@ def test_search_steps_through_matches_and_wraps():
 
 def test_header_wide_and_narrow():
     state = state_of()
-    wide = state.header(False, ("list", "lanes", "detail"), "list").plain
-    assert wide.startswith("tracetui · server-create.md · 55 exchanges · 8 services")
-    assert "group: " in wide and "following" not in wide
-    narrow = state.header(True, ("list", "lanes", "detail"), "lanes").plain
-    assert narrow.startswith("1 list  [2]lanes  3 detail   server-create.md · 55 ex · 8 svc")
+    wide = state.header(False, ("list", "lanes", "detail"), "list")
+    assert wide.panes == ""
+    assert wide.summary.startswith("tracetui · server-create.md · 55 exchanges · 8 services")
+    assert "group: " in wide.summary and "following" not in wide.summary
+    narrow = state.header(True, ("list", "lanes", "detail"), "lanes")
+    assert narrow.panes == "1 list  [2]lanes  3 detail   "
+    assert narrow.summary.startswith("server-create.md · 55 ex · 8 svc · 0 failed · 0 warn")
     state.toggle_redact()
-    assert state.header(True, (), "list").plain.endswith("redacted")
+    assert state.header(True, (), "list").summary.endswith("redacted")
 
 
-def test_header_escapes_the_file_name(tmp_path):
+def test_the_header_reaches_the_screen_escaped(tmp_path):
+    """The views hand over the file name as it is; `screen_text` is where it is escaped."""
+    from tui.ui.screen_text import screen_text
+
     path = tmp_path / "evil\x1b[2J\u202e.md"
     path.write_bytes((SAMPLES / "server-create.md").read_bytes())
     state = ExplorerState(TraceReader(str(path)))
-    header = state.header(False, (), "list").plain
+    header = screen_text(state.header(False, (), "list").summary).plain
     assert "\x1b" not in header and "\u202e" not in header
     assert "evil\\x1b[2J\\u202e.md" in header
 
@@ -256,15 +262,13 @@ def test_export_file_never_overwrites_and_writes_the_scope(tmp_path):
     assert export_target(str(taken)) == f"{taken} exists: not overwritten."
     target = export_target(str(tmp_path / "out.sh"))
     assert not isinstance(target, str)
-    notice, failed = write_export(state.trace, "curl", [0], target, None)
+    notice, failed = write_export(target, "curl", lambda: export(state.trace, "curl", [0]))
     assert not failed and notice == f"Wrote curl to {target}"
     assert "\ncurl http://182.161.114.101/identity/ " in target.read_text()
-    notice, failed = write_export(state.trace, "curl", [0], tmp_path / "no" / "x.sh", None)
+    notice, failed = write_export(tmp_path / "no" / "x.sh", "curl", lambda: "x")
     assert failed and notice.startswith("Export failed: ")
 
 
-def test_warning_lines_are_escaped():
+def test_a_clean_file_says_it_has_no_warnings():
     state = state_of()
-    assert [line.plain for line in state.warning_lines()] == [
-        "No warnings: the whole file read cleanly."
-    ]
+    assert state.warning_lines() == ["No warnings: the whole file read cleanly."]

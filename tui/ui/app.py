@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from tui.crash import write_crash_log
 from tui.readers import TraceReader
-from tui.text.sanitize import visible_line
+from tui.ui.screen_text import shown
 from tui.ui.screens.explorer import ExplorerScreen
 
 FIRST_BATCH = 1 << 20
@@ -57,8 +57,8 @@ class TraceApp(App[int]):
         """Show a notification, never parsing it as markup: messages quote file names and
         trace text, and `[@click=...]` in them must stay text."""
         super().notify(
-            visible_line(message),
-            title=visible_line(title),
+            shown(message),
+            title=shown(title),
             severity=severity,
             timeout=timeout,
             markup=False,
@@ -86,7 +86,7 @@ class TraceApp(App[int]):
         # from the trace: write the traceback (without locals) to a file, print one line.
         error = sys.exc_info()[1] or self._exception
         self.crash_log = write_crash_log(error) if error else "(no details)"
-        summary = visible_line(type(error).__name__ if error else "unknown error")
+        summary = shown(type(error).__name__ if error else "unknown error")
         self._exit_renderables.append(
             Text(f"tracetui: internal error ({summary}); details in {self.crash_log}")
         )

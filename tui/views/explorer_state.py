@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-from rich.text import Text
+from typing import NamedTuple
 
 from tui.model.trace import Trace
 from tui.query.language import Query
@@ -18,9 +17,17 @@ from tui.query.search import matches
 from tui.readers import TraceReader
 from tui.redact import Redactor
 from tui.views.list_rows import GROUPING_NAMES, GROUPINGS, Layouts, ListLayout
-from tui.views.screen_text import screen_text, shown
 
 Scope = tuple[str, "list[int] | None"]
+
+
+class Header(NamedTuple):
+    """The header line: the panes (shown first and bold when narrow, else empty) and the
+    summary. Plain strings: the file name and the filter are trace text, which the UI
+    sanitizes on the way to the screen."""
+
+    panes: str
+    summary: str
 
 
 class SearchState:
@@ -208,19 +215,18 @@ class ExplorerState:
             scopes.append((f"selected exchange #{self.selected}", [self.selected]))
         return scopes
 
-    def warning_lines(self) -> list[Text]:
+    def warning_lines(self) -> list[str]:
         """The reader's warnings with their line numbers, one a line."""
         return [
-            screen_text(f"line {warning.line:>6}  {warning.message}")
-            for warning in self.trace.warnings
-        ] or [Text("No warnings: the whole file read cleanly.")]
+            f"line {warning.line:>6}  {warning.message}" for warning in self.trace.warnings
+        ] or ["No warnings: the whole file read cleanly."]
 
-    def header(self, narrow: bool, panes: Sequence[str], active_pane: str) -> Text:
+    def header(self, narrow: bool, panes: Sequence[str], active_pane: str) -> Header:
         """The one-line summary at the top; `narrow`: shortened, and led by the panes, the
         `active_pane` marked (80 columns must never cut off which pane is showing)."""
         trace, reader = self.trace, self.reader
         parts = [
-            shown(Path(trace.path).name),
+            Path(trace.path).name,
             f"{len(trace.exchanges)} {'ex' if narrow else 'exchanges'}",
             f"{len(trace.services)} {'svc' if narrow else 'services'}",
             f"{self.failed} failed",
@@ -236,17 +242,12 @@ class ExplorerState:
         if self.redactor is not None:
             parts.append("redacted")
         if self.filter.text:
-            count = len(self.filtered or [])
-            parts.append(f"filter: {shown(self.filter.text)} ({count} shown)")
-        text = Text()
+            parts.append(f"filter: {self.filter.text} ({len(self.filtered or [])} shown)")
+        names = ""
         if narrow:
-            text.append(
-                "  ".join(
-                    f"[{number}]{pane}" if pane == active_pane else f"{number} {pane}"
-                    for number, pane in enumerate(panes, 1)
-                )
-                + "   ",
-                style="bold",
+            names = "  ".join(
+                f"[{number}]{pane}" if pane == active_pane else f"{number} {pane}"
+                for number, pane in enumerate(panes, 1)
             )
-        text.append(" · ".join(parts))
-        return text
+            names += "   "
+        return Header(names, " · ".join(parts))

@@ -2,34 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-
-from tui.model.trace import Trace
-from tui.redact import Redactor
-from tui.views.screen_text import shown
 
 
 def export_target(path: str) -> Path | str:
     """The file to write for `path` as typed, or why not (a folder, a file that exists:
-    nothing the user had is overwritten)."""
+    nothing the user had is overwritten); the reason quotes the path, to sanitize."""
     target = Path(path).expanduser()
     if not path or target.is_dir():
         return "Export needs a file name, not a folder."
     if target.exists():
-        return f"{shown(str(target))} exists: not overwritten."
+        return f"{target} exists: not overwritten."
     return target
 
 
-def write_export(
-    trace: Trace, fmt: str, scope: list[int] | None, target: Path, redactor: Redactor | None
-) -> tuple[str, bool]:
-    """Render `scope` of `trace` (None: all) in `fmt` and write it to `target`: the notice to
-    show (sanitized: it quotes the path), and whether it failed."""
-    from tui.export.registry import export
-
-    redact = redactor.record if redactor is not None else None
+def write_export(target: Path, fmt: str, render: Callable[[], str]) -> tuple[str, bool]:
+    """Write what `render()` makes (the export in `fmt`) to `target`: the notice to show
+    (it quotes the path: trace text to sanitize), and whether it failed. The export is the
+    caller's (views do not import the exporters)."""
     try:
-        target.write_text(export(trace, fmt, scope, redact), "utf-8")
+        target.write_text(render(), "utf-8")
     except OSError as error:
-        return shown(f"Export failed: {error.strerror or error}"), True
-    return shown(f"Wrote {fmt} to {target}"), False
+        return f"Export failed: {error.strerror or error}", True
+    return f"Wrote {fmt} to {target}", False

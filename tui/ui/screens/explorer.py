@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 
 from tui.readers import TraceReader
 from tui.ui import messages
+from tui.ui.screen_text import screen_text
 from tui.ui.screens.explorer_follow import ReadingScreen
 from tui.ui.widgets.detail import DetailView
 from tui.ui.widgets.exchange_list import ExchangeList
@@ -205,7 +206,11 @@ class ExplorerScreen(ReadingScreen):
     @work(thread=True, group="export", exit_on_error=False, description="export")
     def _write_export(self, request: ExportRequest, target: Path) -> None:
         """Render and write an export off the UI thread."""
-        notice, failed = write_export(self.trace, request.fmt, request.scope, target, self.redactor)
+        from tui.export.registry import export
+
+        redact = self.redactor.record if self.redactor is not None else None
+        trace, fmt, scope = self.trace, request.fmt, request.scope
+        notice, failed = write_export(target, fmt, lambda: export(trace, fmt, scope, redact))
         self.post_message(messages.ExportWritten(notice, failed))
 
     @on(messages.ExportWritten)
@@ -220,7 +225,8 @@ class ExplorerScreen(ReadingScreen):
         from tui.ui.screens.text_modal import TextModal
 
         title = f"Warnings ({len(self.trace.warnings)})"
-        self.app.push_screen(TextModal(title, self.state.warning_lines()))
+        lines = [screen_text(line) for line in self.state.warning_lines()]
+        self.app.push_screen(TextModal(title, lines))
 
     def action_help(self) -> None:
         """Every key of this screen and of the panes."""

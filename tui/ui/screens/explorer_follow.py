@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 
+from rich.text import Text
 from textual import on, work
 from textual.worker import get_current_worker
 
@@ -12,6 +13,7 @@ from tui.readers import TraceReader
 from tui.readers.follow import RELOADED_NOTICE, follow
 from tui.redact import Redactor
 from tui.ui import messages
+from tui.ui.screen_text import screen_text
 from tui.ui.screens.explorer_search import SearchScreen
 from tui.ui.widgets.trace_header import TraceHeader
 
@@ -127,8 +129,12 @@ class ReadingScreen(SearchScreen):
     def update_header(self) -> None:
         """The one-line summary at the top."""
         self.detail.waiting = self.reader.follow
-        header = self.query_one(TraceHeader)
-        header.summary = self.state.header(self.narrow, self.PANES, self.active_pane)
+        header = self.state.header(self.narrow, self.PANES, self.active_pane)
+        text = Text()
+        if header.panes:
+            text.append_text(screen_text(header.panes, style="bold"))
+        text.append_text(screen_text(header.summary))
+        self.query_one(TraceHeader).summary = text
 
     def select(self, index: int) -> None:
         """Make exchange `index` the selection in every pane."""

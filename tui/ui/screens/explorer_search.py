@@ -16,7 +16,6 @@ from tui.ui.widgets.exchange_list import ExchangeList
 from tui.ui.widgets.lanes import SequenceLanes
 from tui.ui.widgets.search_bar import FILTER, SEARCH, SearchBar
 from tui.views.explorer_state import ExplorerState
-from tui.views.screen_text import shown
 
 
 class SearchScreen(PanedScreen):
@@ -108,7 +107,7 @@ class SearchScreen(PanedScreen):
             query = parse_search(text) if message.mode == SEARCH else parse_query(text)
         except QueryError as error:
             pointer = f"col {error.position + 1}: " if error.position >= 0 else ""
-            self.search_bar.say(shown(f"{pointer}{error.message}"), error=True)
+            self.search_bar.say(f"{pointer}{error.message}", error=True)
             return
         if message.mode == FILTER:
             self.apply_filter(text, query)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
+
+from tui.ui.screen_text import screen_text
 
 SEARCH = "search"
 FILTER = "filter"
@@ -64,9 +65,9 @@ class SearchBar(Horizontal):
         self.input.focus()
 
     def say(self, text: str, error: bool = False) -> None:
-        """Show a status (sanitized by the caller: it may quote trace text)."""
+        """Show a status (it may quote trace text: sanitized here)."""
         status = self.query_one("#search-status", Static)
-        status.update(Text(text))
+        status.update(screen_text(text))
         status.set_class(error, "-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

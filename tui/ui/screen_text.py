@@ -2,9 +2,9 @@
 
 A file name, a query, a warning or an error quoting a trace can carry ESC, bidi overrides or
 Textual markup (`[@click=...]`). Widgets get it as `rich.text.Text` built by `screen_text()`:
-sanitized to one visible line, never parsed as markup. The detail's lines are sanitized
-where they are built (`views/detail_lines.py`), the list's and the lanes' from the reader's
-already-sanitized fields.
+sanitized to one visible line, never parsed as markup; notifications go through `shown()`
+(`TraceApp.notify`). The views hand over plain strings; the detail's lines, many and long,
+are sanitized where they are built (`views/detail_lines.py`).
 """
 
 from __future__ import annotations
