@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import email.utils
 import hashlib
 import io
@@ -31,6 +32,7 @@ import json
 import random
 import re
 import socket
+import sqlite3
 import sys
 import threading
 import urllib.parse
@@ -130,6 +132,13 @@ class Service:
         self.cloud = cloud
         self.ids = Ids(self.name)
         self.routes: list[Route] = []
+        self.tracer: Any = None  # an OpenTelemetry tracer with --otlp
+
+    def span(self, name: str) -> contextlib.AbstractContextManager[Any]:
+        """A nested INTERNAL span (as osprofiler traces a method) when tracing is on."""
+        if self.tracer is None:
+            return contextlib.nullcontext()
+        return self.tracer.start_as_current_span(name)
 
     def route(self, method: str, pattern: str, handler: Callable[..., Response]) -> None:
         self.routes.append((method, re.compile(pattern + "$"), handler))
@@ -416,6 +425,7 @@ class Nova(Service):
 
     def __init__(self, cloud: Cloud) -> None:
         super().__init__(cloud)
+        self._db: sqlite3.Connection | None = None
         self.route("GET", r"/?", self.versions)
         self.route("GET", r"/v2\.1/?", self.v21)
         self.route("GET", r"/v2\.1/flavors/detail", self.flavors)
@@ -482,20 +492,35 @@ class Nova(Service):
     def flavors(self, req: Request) -> Response:
         return Response("200 OK", {"flavors": [flavor(self.cloud.advertise["main"])]})
 
+    def db(self) -> sqlite3.Connection:
+        """nova_api's instances table, in memory; opened late so the sqlite3 tracing sees it."""
+        if self._db is None:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE instances (uuid TEXT PRIMARY KEY, display_name TEXT, "
+                "vm_state TEXT, image_ref TEXT, instance_type_id TEXT)"
+            )
+        return self._db
+
     def create(self, req: Request) -> Response:
         body = req.json()["server"]
-        # nova-api asks glance for the image and neutron for the network, as it does for real.
-        if self.cloud.outbound is not None:
-            self.cloud.outbound("image", f"/v2/images/{body['imageRef']}", req)
-            self.cloud.outbound("network", f"/v2.0/networks/{NETWORK_ID}", req)
-        with self.cloud.lock:
-            server_id = (
-                SERVER_ID
-                if not self.cloud.servers
-                else str(uuid.UUID(int=len(self.cloud.servers), version=4))
-            )
-            self.cloud.servers[server_id] = dict(body, id=server_id)
-            self.cloud.server_polls[server_id] = 0
+        with self.span("nova.compute.api.API.create"):
+            # nova-api asks glance for the image and neutron for the network, as it does.
+            if self.cloud.outbound is not None:
+                self.cloud.outbound("image", f"/v2/images/{body['imageRef']}", req)
+                self.cloud.outbound("network", f"/v2.0/networks/{NETWORK_ID}", req)
+            with self.cloud.lock:
+                server_id = (
+                    SERVER_ID
+                    if not self.cloud.servers
+                    else str(uuid.UUID(int=len(self.cloud.servers), version=4))
+                )
+                self.cloud.servers[server_id] = dict(body, id=server_id)
+                self.cloud.server_polls[server_id] = 0
+                self.db().cursor().execute(
+                    "INSERT INTO instances VALUES (?, ?, ?, ?, ?)",
+                    (server_id, body.get("name"), "building", body.get("imageRef"), FLAVOR_ID),
+                )
         base = self.cloud.advertise["main"]
         return Response(
             "202 Accepted",
@@ -580,6 +605,9 @@ class Nova(Service):
                 return self.error("404 Not Found", f"Instance {server_id} could not be found.")
             self.cloud.server_polls[server_id] += 1
             polls = self.cloud.server_polls[server_id]
+            self.db().cursor().execute(
+                "SELECT uuid, display_name, vm_state FROM instances WHERE uuid = ?", (server_id,)
+            ).fetchall()
         status = "BUILD" if polls <= BUILD_POLLS else "ACTIVE"
         return Response("200 OK", {"server": self.server_doc(server_id, status)})
 
@@ -1023,27 +1051,30 @@ class LoopbackServer(ThreadingHTTPServer):
         assert self.socket.family == socket.AF_INET and bound[0] == LOOPBACK, bound
 
 
-def instrument(services: dict[str, Service], otlp_path: str) -> tuple[list[Any], Any]:
-    """Wrap each service in the OTel WSGI middleware with its own service.name."""
+def instrument(services: dict[str, Service], otlp_path: str) -> dict[str, Any]:
+    """Wrap each service in the OTel WSGI middleware with its own service.name.
+
+    Returns the wrapped apps by mount prefix. nova-api's outgoing HTTP calls (requests) and
+    its queries (sqlite3) are traced by their instrumentations under nova-api's provider.
+    """
     from opentelemetry.exporter.otlp.json.file import FileSpanExporter
     from opentelemetry.instrumentation.requests import RequestsInstrumentor
+    from opentelemetry.instrumentation.sqlite3 import SQLite3Instrumentor
     from opentelemetry.instrumentation.wsgi import OpenTelemetryMiddleware
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    providers = []
     apps: dict[str, Any] = {}
     for prefix, service in services.items():
-        provider = TracerProvider(
-            resource=Resource.create(
-                {
-                    "service.name": service.name,
-                    "service.namespace": "openstack",
-                    "host.name": "devstack",
-                }
-            )
+        resource = Resource.create(
+            {
+                "service.name": service.name,
+                "service.namespace": "openstack",
+                "host.name": "devstack",
+            }
         )
+        provider = TracerProvider(resource=resource)
         # One batch per service, written when the fake stops: lines never interleave.
         provider.add_span_processor(
             BatchSpanProcessor(
@@ -1053,12 +1084,13 @@ def instrument(services: dict[str, Service], otlp_path: str) -> tuple[list[Any],
                 max_queue_size=8192,
             )
         )
-        providers.append(provider)
+        service.provider = provider  # type: ignore[attr-defined]
+        service.tracer = provider.get_tracer("fake_openstack." + service.name)
         apps[prefix] = OpenTelemetryMiddleware(service, tracer_provider=provider)
-        service.tracer = provider.get_tracer("fake_openstack." + service.name)  # type: ignore[attr-defined]
-    nova = services["/compute"]
-    RequestsInstrumentor().instrument(tracer_provider=providers[list(services).index("/compute")])
-    return providers, (apps, nova)
+    nova_provider = services["/compute"].provider  # type: ignore[attr-defined]
+    RequestsInstrumentor().instrument(tracer_provider=nova_provider)
+    SQLite3Instrumentor().instrument(tracer_provider=nova_provider)
+    return apps
 
 
 def main() -> int:
@@ -1076,9 +1108,8 @@ def main() -> int:
         "/networking": Neutron(cloud),
     }
     apps: dict[str, Any] = dict(services)
-    providers: list[Any] = []
     if args.otlp:
-        providers, (apps, _) = instrument(services, args.otlp)
+        apps = instrument(services, args.otlp)
         cloud.outbound = outbound_client(cloud)
     main_app = Mount({p: a for p, a in apps.items() if p != "/networking"}, APACHE)
     net_app = Mount({"/networking": apps["/networking"]}, NEUTRON)
@@ -1096,8 +1127,9 @@ def main() -> int:
     for srv in (main_srv, net_srv):
         srv.shutdown()
         srv.server_close()
-    for provider in providers:
-        provider.shutdown()
+    for service in services.values():
+        if service.tracer is not None:
+            service.provider.shutdown()  # type: ignore[attr-defined]
     return 0
 
 

@@ -85,10 +85,11 @@ def log(msg: str) -> None:
 
 
 def ensure_venv(venv: Path) -> Path:
-    """The venv's python, after installing requirements.txt into it if it lacks a tool."""
+    """The venv's python, after installing requirements.txt into it when they changed."""
     python = venv / "bin" / "python"
-    needed = ["openstack", "mitmdump"]
-    if python.exists() and all((venv / "bin" / n).exists() for n in needed):
+    wanted = (HERE / "requirements.txt").read_text()
+    stamp = venv / "tracetui-requirements.txt"
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
         return python
     if not python.exists():
         log(f"creating venv {venv}")
@@ -98,6 +99,7 @@ def ensure_venv(venv: Path) -> Path:
         [str(python), "-m", "pip", "install", "-q", "-r", str(HERE / "requirements.txt")],
         check=True,
     )
+    stamp.write_text(wanted)
     return python
 
 
@@ -142,9 +144,16 @@ class Fake:
 
     def __init__(self, python: Path, otlp: Path | None = None) -> None:
         cmd = [str(python), str(HERE / "fake_openstack.py")]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
         if otlp is not None:
             cmd += ["--otlp", str(otlp)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            # The services speak the stable HTTP semantic conventions (http.request.method,
+            # url.path, http.response.status_code); the client keeps its instrumentation's
+            # default, the older http.method / http.url / http.status_code. Both are in use.
+            env["OTEL_SEMCONV_STABILITY_OPT_IN"] = "http"
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
         assert self.proc.stdout is not None
         hello = json.loads(self.proc.stdout.readline())
         assert hello["host"] == LOOPBACK, hello
