@@ -46,7 +46,7 @@ def _module_name(path: Path) -> str:
 
 
 def _part(module: str) -> str:
-    """`tui.readers.scanner` -> `readers`; `tui.cli` -> `cli`; `tui` -> `tui`."""
+    """`tui.readers.reader` -> `readers`; `tui.cli` -> `cli`; `tui` -> `tui`."""
     pieces = module.split(".")
     return pieces[1] if len(pieces) > 1 else pieces[0]
 
