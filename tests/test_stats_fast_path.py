@@ -14,7 +14,7 @@ from tests import hostile
 from tests.benchmarks.generate import generate
 from tests.conftest import SAMPLES, TRACE_FILES
 from tui.query.stats import file_stats, trace_stats
-from tui.readers import TraceError, read_trace, reader
+from tui.readers import TraceError, read_trace, tally
 
 
 def assert_same_figures(path: Path) -> None:
@@ -65,7 +65,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         made.append(1)
         return real_fork()
 
-    monkeypatch.setattr(reader, "PARALLEL_TALLY", 0)
+    monkeypatch.setattr(tally, "PARALLEL_TALLY", 0)
     monkeypatch.setattr(os, "fork", counting_fork)
     return made
 

@@ -22,10 +22,17 @@ import threading
 from collections import Counter
 from typing import Callable, Generic, Optional, TypeVar
 
+from tui.model.trace import ParseWarning
 from tui.readers.calltree import OpenCalls
 from tui.readers.markdown import check_tail, layouts
+from tui.readers.opening import TraceFile
 from tui.readers.parsed import MAX_FIELD, REQUEST_ID, field, shown
+from tui.readers.problems import MAX_WARNINGS
 
+# A file is read in pieces this big: a piece stays in the CPU cache across the passes over it.
+TALLY_BATCH = 1 << 20
+# From this size on, part of the file is read in a forked process.
+PARALLEL_TALLY = 16 << 20
 # Statuses are three digits, so their bytes compare as the numbers do.
 _FAILED = b"400"
 
@@ -188,3 +195,64 @@ class Forked(Generic[T]):
             os.waitpid(self._pid, 0)
             os.close(self._read_end)
             self._pid = 0
+
+
+def tally_file(file: TraceFile, cut: Callable[[int, int], int]) -> Tally | None:
+    """The figures of the body.md in `file`, whose records `cut(start, end)` finds; None as
+    soon as something would make the reader warn (a request with no response aside).
+
+    A big file's last three fifths are read by a forked process meanwhile (see `Forked`);
+    the first two are read and paired here, then the rest paired.
+    """
+    split = cut(0, file.size * 2 // 5)
+    rest: Forked[list[Event] | None] = Forked(
+        lambda: _events(file, cut, split, file.size), fork=file.size >= PARALLEL_TALLY
+    )
+    tally = Tally()
+    first = _events(file, cut, 0, split)
+    if first is None or not pair(tally, first):
+        rest.cancel()
+        return None
+    later = rest.result()
+    if later is None or not pair(tally, later) or len(tally.pending) > MAX_WARNINGS:
+        return None
+    return tally
+
+
+def _events(
+    file: TraceFile, cut: Callable[[int, int], int], start: int, stop: int
+) -> list[Event] | None:
+    """The events of the records in `[start, stop)`, which start and stop at a record
+    heading or the end of the file; None if one would make the reader warn."""
+    names: dict[bytes, str] = {}
+    events: list[Event] = []
+    pos = start
+    while pos < stop:
+        end = min(cut(pos, pos + TALLY_BATCH), stop)
+        chunk = file.read(pos, end)
+        if not chunk.isascii():
+            try:
+                chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        part = record_events(chunk, len(chunk), file.size - pos, pos, names)
+        if part is None:
+            return None
+        events += part
+        pos = end
+    return events
+
+
+def unanswered(file: TraceFile, tally: Tally) -> list[ParseWarning]:
+    """The warnings the reader gives for the requests `tally` saw no response to."""
+    pending = sorted(tally.pending.values(), key=lambda request: request[3])
+    lines, line, counted = [], 1, 0
+    for _, _, _, offset, _, _ in pending:
+        line += file.newlines(counted, offset)
+        counted = offset
+        lines.append(line)
+    warnings = [
+        ParseWarning(line, f"request {shown(method)} {shown(path)} got no response")
+        for line, (_, _, _, _, method, path) in zip(lines, pending)
+    ]
+    return sorted(warnings, key=lambda warning: (warning.line, warning.message))
