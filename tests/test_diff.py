@@ -17,22 +17,14 @@ from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES, TRACE_FILES
 from tui.cli import main
-from tui.diff.engine import (
-    ABSENT,
-    ADDED,
-    CHANGED,
-    REMOVED,
-    SAME,
-    _increasing_chain,
-    _matches,
-    diff_traces,
-    to_json,
-    value_text,
-)
+from tui.diff.align import _increasing_chain, _matches
+from tui.diff.changes import ABSENT, Kind, value_text
+from tui.diff.engine import diff_traces, to_json
 from tui.diff.masking import header_rule, mask_text, path_signature
 from tui.model.trace import Trace
 from tui.readers import read_trace
 
+SAME, CHANGED, ADDED, REMOVED = Kind.SAME, Kind.CHANGED, Kind.ADDED, Kind.REMOVED
 TRUTH = json.loads((SAMPLES / "server-create-run2.truth.json").read_text())
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

@@ -10,16 +10,8 @@ import argparse
 import json
 
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
-from tui.diff.engine import (
-    ADDED,
-    CHANGED,
-    REMOVED,
-    DiffEntry,
-    TraceDiff,
-    diff_traces,
-    to_json,
-    value_text,
-)
+from tui.diff.changes import DiffEntry, Kind, TraceDiff, value_text
+from tui.diff.engine import diff_traces, to_json
 from tui.readers import read_trace
 from tui.text.sanitize import visible, visible_line
 
@@ -29,7 +21,7 @@ EXIT_DIFFERENT = 1
 # --json carries them whole.
 MAX_VALUE_CHARS = 160
 MAX_EXAMPLE_CHARS = 40
-MARKERS = {CHANGED: "~", ADDED: "+", REMOVED: "-"}
+MARKERS = {Kind.CHANGED: "~", Kind.ADDED: "+", Kind.REMOVED: "-"}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +61,7 @@ def _entry_lines(entry: DiffEntry) -> list[str]:
     for change in entry.changes:
         key = f" {visible_line(change.key)}" if change.key is not None else ""
         old, new = _clip(value_text(change.a)), _clip(value_text(change.b))
-        line = f"    {change.part}{key}: {old} -> {new}"
+        line = f"    {change.part.value}{key}: {old} -> {new}"
         if change.note:
             line += f"  ({visible_line(change.note)})"
         lines.append(line)

@@ -16,7 +16,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
-from tui.diff.engine import TraceDiff, diff_traces, value_text
+from tui.diff.changes import Kind, Line, Part, TraceDiff, value_text
+from tui.diff.engine import diff_traces
 from tui.readers import TraceReader
 from tui.text.sanitize import visible_line
 from tui.ui.screens.paned import PanedScreen
@@ -32,12 +33,15 @@ def change_marks(diff: TraceDiff, position: int) -> frozenset[str]:
     """Header names (lower case) and JSON keys that differ in entry `position`."""
     marks = set()
     for change in diff.entries[position].changes:
-        if change.key is None:
+        if not change.path:
             continue
-        if change.part.endswith("headers"):
-            marks.add(change.key.lower())
-        elif change.part.endswith("body") and not change.key.startswith("line "):
-            marks.add(change.key.rsplit(".", 1)[-1].split("[", 1)[0])
+        if change.part.is_headers:
+            marks.add(str(change.path[0]).lower())
+        elif change.part.is_body and not isinstance(change.path[0], Line):
+            # The innermost object key: `networks` for `networks[0]`.
+            keys = [step for step in change.path if isinstance(step, str)]
+            if keys:
+                marks.add(keys[-1])
     return frozenset(marks)
 
 
@@ -107,7 +111,9 @@ class DiffScreen(PanedScreen):
             lanes.set_services(services)
             self.query_one(f"#side-{side}", DetailView).set_services(services)
             differing = (
-                getattr(entry, f"{side}_index") for entry in diff.entries if entry.kind != "same"
+                getattr(entry, f"{side}_index")
+                for entry in diff.entries
+                if entry.kind is not Kind.SAME
             )
             lanes.set_matches(frozenset(index for index in differing if index is not None))
             lanes.show_layout(trace, lane_layout(trace), None)
@@ -139,9 +145,9 @@ class DiffScreen(PanedScreen):
         self.position = position
         entry = self.diff.entries[position]
         marks = change_marks(self.diff, position)
-        lines = [Text(f"{entry.kind}: {entry.method} {entry.path}", style="bold")]
+        lines = [Text(f"{entry.kind.value}: {entry.method} {entry.path}", style="bold")]
         for change in entry.changes:
-            where = change.part + (f" {change.key}" if change.key else "")
+            where = change.part.value + (f" {change.key}" if change.key else "")
             line = Text(visible_line(where), style="bold")
             line.append(f"   {visible_line(value_text(change.a))}", style="red")
             line.append("  →  ")
@@ -179,7 +185,7 @@ class DiffScreen(PanedScreen):
         detail = message.detail
         parts = {change.part for change in self.diff.entries[self.position].changes}
         for row, line in enumerate(detail.lines):
-            status_changed = "response.status" in parts and line.text.startswith("─ Response")
+            status_changed = Part.RESPONSE_STATUS in parts and line.text.startswith("─ Response")
             if detail.is_marked(line) or status_changed:
                 detail.move_cursor(row)
                 detail.scroll_to_row(row, center=True)

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.message import Message
 
-from tui.diff.engine import ADDED, CHANGED, REMOVED, SAME, DiffEntry, TraceDiff
+from tui.diff.changes import DiffEntry, Kind, TraceDiff
 from tui.ui.widgets.cursor_view import Row
 from tui.ui.widgets.themed import ThemedView, shorten_middle, status_label
 
-MARKERS = {SAME: "=", CHANGED: "~", ADDED: "+", REMOVED: "-"}
+MARKERS = {Kind.SAME: "=", Kind.CHANGED: "~", Kind.ADDED: "+", Kind.REMOVED: "-"}
 
 
 class DiffList(ThemedView):
@@ -58,7 +58,7 @@ class DiffList(ThemedView):
         """`~  18 nova-api → neutron-server GET /networking/v2.0/ports   200 │ ✗500`."""
         assert self.diff is not None
         entry = self.diff.entries[row]
-        kind_style = self.style(f"diff-{entry.kind}")
+        kind_style = self.style(f"diff-{entry.kind.value}")
         text = Text(f"{MARKERS[entry.kind]} ", style=kind_style)
         a = "" if entry.a_index is None else str(entry.a_index)
         b = "" if entry.b_index is None else str(entry.b_index)
