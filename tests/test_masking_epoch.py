@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 from tests.conftest import SAMPLES
-from tui.diff.engine import SAME, diff_traces
+from tui.diff.changes import Kind
+from tui.diff.engine import diff_traces
 from tui.diff.masking import EPOCH_TIMESTAMP, header_rule, mask_text
 from tui.readers import read_trace
+
+SAME = Kind.SAME
 
 _EPOCH = re.compile(rb"(?<![\d.])[1-9]\d{9}\.\d{5}(?![\d.])")
 
