@@ -40,6 +40,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+from fake_dashboard import Dashboard
+
 LOOPBACK = "127.0.0.1"
 
 # Ids of the devstack trace sample_traces/server-create.md.
@@ -1111,7 +1113,9 @@ def main() -> int:
     if args.otlp:
         apps = instrument(services, args.otlp)
         cloud.outbound = outbound_client(cloud)
-    main_app = Mount({p: a for p, a in apps.items() if p != "/networking"}, APACHE)
+    main_mounts = {p: a for p, a in apps.items() if p != "/networking"}
+    main_mounts["/dashboard"] = Dashboard()
+    main_app = Mount(main_mounts, APACHE)
     net_app = Mount({"/networking": apps["/networking"]}, NEUTRON)
     main_srv, net_srv = LoopbackServer(main_app, APACHE), LoopbackServer(net_app, NEUTRON)
     for srv in (main_srv, net_srv):

@@ -12,6 +12,9 @@ fake_openstack.py on 127.0.0.1, and runs the real tools against it:
 - mitmproxy's ``mitmdump`` as a reverse proxy in front of the fake, writing a HAR (hardump);
 - opentelemetry-sdk: the client (osc, requests instrumented) and every fake service (WSGI
   instrumented), written by opentelemetry-exporter-otlp-json-file.
+- a real Chromium (Debian's ``chromium``; ``apt-get install chromium``) loading two dashboard
+  pages of the fake, its HAR saved by chrome-har-capturer (npm, installed next to the venv).
+  This step runs last; without Chromium it stops with that hint after the others are made.
 
 Every sample is the file the tool wrote, untouched. Nothing binds or connects beyond
 127.0.0.1: the fake asserts it when it binds, and this script checks the listening sockets of
@@ -39,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 SAMPLES = HERE.parent
 LOOPBACK = "127.0.0.1"
 DEFAULT_VENV = Path(tempfile.gettempdir()) / "tracetui-gen-venv"
+HAR_CAPTURER = "0.14.4"  # npm chrome-har-capturer, driving Debian's chromium
 
 IMAGE_ID = "da9259d0-b57f-4230-a2cf-e5bc6cedf19e"
 SERVER_ID = "6dc2e525-a218-4814-9dc5-4cfcf2332268"
@@ -101,6 +105,27 @@ def ensure_venv(venv: Path) -> Path:
     )
     stamp.write_text(wanted)
     return python
+
+
+def ensure_npm(prefix: Path) -> Path:
+    """chrome-har-capturer (npm), installed under prefix when missing."""
+    tool = prefix / "node_modules" / ".bin" / "chrome-har-capturer"
+    if not tool.exists():
+        log(f"installing chrome-har-capturer@{HAR_CAPTURER} into {prefix} (npm)")
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(prefix),
+                f"chrome-har-capturer@{HAR_CAPTURER}",
+            ],
+            check=True,
+        )
+    return tool
 
 
 def listening(pid: int) -> list[tuple[str, int]]:
@@ -328,6 +353,69 @@ class Generator:
                 proxy.send_signal(signal.SIGINT)  # mitmdump writes the HAR as it shuts down
                 proxy.wait(timeout=60)
 
+    def browser_har(self) -> None:
+        """A real Chromium loads two dashboard pages; chrome-har-capturer saves the HAR.
+
+        Chromium resolves nothing but 127.0.0.1 and any other request goes to a dead proxy
+        on 127.0.0.1:9, so no background request of the browser leaves the machine.
+        """
+        target = self.out / "browser-dashboard.har"
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        if chromium is None:
+            raise SystemExit("browser_har needs Chromium: apt-get install chromium")
+        capturer = ensure_npm(self.python.parent.parent / "npm")
+        with fake(self.python) as f:
+            port = free_port()
+            cmd = [
+                chromium,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--remote-debugging-address={LOOPBACK}",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.work / 'chromium'}",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-default-apps",
+                "--disable-domain-reliability",
+                "--disable-client-side-phishing-detection",
+                "--metrics-recording-only",
+                f"--proxy-server=http://{LOOPBACK}:9",
+                f"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE {LOOPBACK}",
+                "about:blank",
+            ]
+            log("$ " + " ".join(cmd))
+            browser = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_port(port)
+                assert_loopback_only(browser.pid, "chromium")
+                pages = [
+                    f"{f.main}/dashboard{p}" for p in ("/project/instances/", "/project/images/")
+                ]
+                run(
+                    [
+                        str(capturer),
+                        "-t",
+                        LOOPBACK,
+                        "-p",
+                        str(port),
+                        "-c",
+                        "-g",  # the pages' API calls run after the load event
+                        "3000",
+                        "-o",
+                        str(target),
+                        *pages,
+                    ],
+                    osc_env(f.main, self.work),
+                    self.work,
+                )
+            finally:
+                browser.terminate()
+                browser.wait(timeout=60)
+
     def otlp(self) -> None:
         """OTLP/JSON spans of the instrumented client and of every instrumented service."""
         target = self.out / "osc-server-create.otlp.jsonl"
@@ -380,12 +468,13 @@ def summary(out: Path, names: list[str]) -> None:
         log(f"{name}: {text.count(chr(10))} lines, {len(data)} bytes, {seen}")
 
 
-STEPS = ("debug", "logfile", "service_log", "har", "otlp")
+STEPS = ("debug", "logfile", "service_log", "har", "otlp", "browser_har")
 OUTPUTS = {
     "debug": ["osc-server-create.debug.log", "osc-commands.debug.log"],
     "logfile": ["osc-server-create.logfile.log"],
     "service_log": ["nova-api-keystoneauth.log"],
     "har": ["osc-server-create.har"],
+    "browser_har": ["browser-dashboard.har"],
     "otlp": ["osc-server-create.otlp.jsonl"],
 }
 
