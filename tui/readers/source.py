@@ -47,11 +47,17 @@ def parse_header_lines(text: str) -> Headers:
     """Split `Name: value` lines into ordered pairs; names may repeat, order is kept.
 
     A line with no colon is kept as a header with an empty value, so nothing in the file is
-    hidden from the user.
+    hidden from the user. A line that starts with a space or a tab continues the header above
+    it (an obsolete folded header, RFC 9112 5.2): it is joined to that value with one space,
+    so a folded secret is masked with its header.
     """
-    headers = []
+    headers: list[tuple[str, str]] = []
     for line in text.split("\n"):
         if not line.strip():
+            continue
+        if headers and line[0] in " \t":
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {line.strip()}" if value else line.strip())
             continue
         name, sep, value = line.partition(":")
         headers.append((name.strip(), value.strip() if sep else ""))
