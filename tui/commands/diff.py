@@ -13,6 +13,7 @@ from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.diff.changes import DiffEntry, Kind, TraceDiff, value_text
 from tui.diff.engine import diff_traces, to_json
 from tui.readers import read_trace
+from tui.redact import Redactor
 from tui.text.sanitize import visible, visible_line
 
 EXIT_SAME = 0
@@ -43,12 +44,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
-    text = visible_line(text)
+def _clip(text: str, limit: int = MAX_VALUE_CHARS, redactor: Redactor | None = None) -> str:
+    # Masked before it is cut: a secret cut in half is no longer the value the redactor knows.
+    text = visible_line(redacted(redactor, text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _entry_lines(entry: DiffEntry) -> list[str]:
+def _entry_lines(entry: DiffEntry, redactor: Redactor | None) -> list[str]:
     where = " ".join(
         f"{side}#{index}"
         for side, index in (("a", entry.a_index), ("b", entry.b_index))
@@ -60,7 +62,8 @@ def _entry_lines(entry: DiffEntry) -> list[str]:
     ]
     for change in entry.changes:
         key = f" {visible_line(change.key)}" if change.key is not None else ""
-        old, new = _clip(value_text(change.a)), _clip(value_text(change.b))
+        old = _clip(value_text(change.a), redactor=redactor)
+        new = _clip(value_text(change.b), redactor=redactor)
         line = f"    {change.part.value}{key}: {old} -> {new}"
         if change.note:
             line += f"  ({visible_line(change.note)})"
@@ -68,8 +71,9 @@ def _entry_lines(entry: DiffEntry) -> list[str]:
     return lines
 
 
-def format_diff(diff: TraceDiff, a_path: str, b_path: str) -> str:
-    """The readable report: both files, the summary, what masking hid, each difference."""
+def format_diff(diff: TraceDiff, a_path: str, b_path: str, redactor: Redactor | None = None) -> str:
+    """The readable report: both files, the summary, what masking hid, each difference;
+    with a `redactor`, every value is masked before it is cut to length."""
     summary = ", ".join(f"{count} {kind}" for kind, count in diff.summary.items())
     lines = [
         f"--- run 1: {visible_line(a_path)} ({len(diff.a.exchanges)} exchanges)",
@@ -83,14 +87,14 @@ def format_diff(diff: TraceDiff, a_path: str, b_path: str) -> str:
         ranked = sorted(diff.masked.items(), key=lambda item: (-item[1], item[0]))
         width = max(len(rule) for rule in diff.masked)
         for rule, count in ranked:
-            a, b = (_clip(value, MAX_EXAMPLE_CHARS) for value in diff.examples[rule])
+            a, b = (_clip(value, MAX_EXAMPLE_CHARS, redactor) for value in diff.examples[rule])
             lines.append(f"  {rule.ljust(width)} {count:>6}  e.g. {a} -> {b}")
     lines.append("")
     differences = [entry for entry in diff.entries if entry.kind in MARKERS]
     if not differences:
         lines.append("no differences")
     for entry in differences:
-        lines += _entry_lines(entry)
+        lines += _entry_lines(entry, redactor)
     return "\n".join(lines)
 
 
@@ -102,5 +106,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(redacted(redactor, to_json(diff, args.a, args.b)), indent=2))
     else:
-        print(visible(redacted(redactor, format_diff(diff, args.a, args.b))))
+        print(visible(redacted(redactor, format_diff(diff, args.a, args.b, redactor))))
     return EXIT_DIFFERENT if diff.has_differences else EXIT_SAME
