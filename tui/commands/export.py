@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from tui.commands.redaction import add_redact_argument, redactor_for
+from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
@@ -65,16 +65,16 @@ def run(args: argparse.Namespace) -> int:
             _check_output(args.output, args.file)
         query = _parse_filter(args.filter) if args.filter is not None else None
         trace = read_trace(args.file, args.input_format)
+        # Labels are numbered by first use in the whole file, so `<token-3>` is the same
+        # token whichever exchanges --filter keeps.
+        redactor = redactor_for(args, trace)
         selection = None
         if query is not None:
             selection = all_matches(trace, query)
             if not selection:
-                message = f"no exchange matches {visible_line(args.filter)}"
-                print(f"tracetui: export: {message}", file=sys.stderr)
+                shown = visible_line(echoed(redactor, args.filter))
+                print(f"tracetui: export: no exchange matches {shown}", file=sys.stderr)
                 return EXIT_NO_MATCH
-        # Labels are numbered by first use in the whole file, so `<token-3>` is the same
-        # token whichever exchanges --filter keeps.
-        redactor = redactor_for(args, trace)
         redact = redactor.record if redactor is not None else None
         text = registry.export(trace, args.format, selection, redact)
         if args.output is not None:

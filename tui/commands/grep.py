@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from tui.commands.redaction import add_redact_argument, redacted, redactor_for
+from tui.commands.redaction import add_redact_argument, echoed, redacted, redactor_for
 from tui.model.trace import Exchange
 from tui.query.language import QueryError, parse_query
 from tui.query.search import iter_matches
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         indices = [index for batch in iter_matches(trace, query) for index in batch]
         found = len(indices)
         matches = [_summary(trace.exchanges[index]) for index in indices]
-        document = {"query": args.query, "matches": redacted(redactor, matches)}
+        document = {"query": echoed(redactor, args.query), "matches": redacted(redactor, matches)}
         print(json.dumps(document, indent=2))
     else:
         # Print as batches arrive: on a big trace the first lines show before the scan ends.

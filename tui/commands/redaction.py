@@ -32,3 +32,9 @@ def redacted(redactor: Redactor | None, output: Any) -> Any:
     if redactor is None:
         return output
     return redactor.text(output) if isinstance(output, str) else redactor.data(output)
+
+
+def echoed(redactor: Redactor | None, text: str) -> str:
+    """Text the user typed (a query), as an output may repeat it: under `--redact`, without
+    the secrets it names."""
+    return text if redactor is None else redactor.echo(text)
