@@ -13,11 +13,14 @@ yields the cut points of a sample: every record boundary and points inside each 
 
 from __future__ import annotations
 
+import base64
+import json
+import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_traces"
 MD_SAMPLE = "image-show.md"
@@ -479,3 +482,331 @@ def tiny_records(count: int, fmt: str = "log") -> Iterator[bytes]:
                 b"    X-Requestshook-Request-Id: " + rid + b'\n    ```\n\n=== "Body"\n'
                 b"    ```\n    none\n    ```\n\n\n"
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# Planted secrets: traces built from scratch that carry secrets of every kind `--redact` must
+# hide, each secret a random run of letters and digits, so a leak is found in any output
+# however it escapes or quotes text. The test's own list of kinds, written from the issue.
+
+PLANTED_PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEowUwux1tEyze1iN7LtkeP3IfyxlxF0SU1kk8nVw0YL4xIB5p/tqg7ui5mX9c\n"
+    "fCmZ/a/lkyU81lSvTfrXFCegrrP+6SMvivIhH57kkcWxC+y1Vjv8Hm+TQn7LyP4p\n"
+    "VeXNjkbcjtS3wnZNKlpNdncG+F2GkAJK1r2jQBvpyMvMyTX2zR9hImrhUziuGjQA\n"
+    "-----END RSA PRIVATE KEY-----\n"
+)
+PEM_LINES = tuple(line for line in PLANTED_PEM.splitlines() if "-----" not in line)
+
+
+class Planted(NamedTuple):
+    """One exchange carrying secrets: request and response parts, and the secret values."""
+
+    method: str
+    url: str
+    request_headers: tuple[str, ...]
+    request_body: str
+    status: str
+    response_headers: tuple[str, ...]
+    response_body: str
+    secrets: tuple[str, ...]
+
+
+def _secret(rng: random.Random, length: int = 20, alphabet: str = "") -> str:
+    letters = alphabet or "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(rng.choice(letters) for _ in range(length))
+
+
+def _fernet(rng: random.Random) -> str:
+    return "gAAAAAB" + _secret(
+        rng, 93, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+    )
+
+
+def _jwt(rng: random.Random) -> str:
+    return f"eyJhbGciOiJIUzI1NiJ9.eyJ{_secret(rng, 30)}.{_secret(rng, 30)}"
+
+
+def _token_shape(rng: random.Random) -> str:
+    return rng.choice((_fernet, _jwt, lambda r: _secret(r, 32, "0123456789abcdef")))(rng)
+
+
+def _ex(url: str = "http://192.0.2.7:5000/v3/x", method: str = "GET", **parts: Any) -> Planted:
+    fields = {
+        "request_headers": (),
+        "request_body": "none",
+        "status": "200 OK",
+        "response_headers": (),
+        "response_body": "none",
+        "secrets": (),
+        **parts,
+    }
+    return Planted(method, url, **fields)
+
+
+def _p_secret_header(rng: random.Random) -> Planted:
+    name = rng.choice(
+        ("X-Auth-Token", "x-auth-token", "X-Service-Token", "X-Storage-Token", "X-Auth-Key",
+         "OpenStack-Auth-Receipt", "X-API-Key", "Api-Key", "X-Amz-Security-Token",
+         "X-Storage-Pass", "X-Container-Meta-Temp-URL-Key")
+    )  # fmt: skip
+    value = _token_shape(rng)
+    return _ex(request_headers=(f"{name}: {value}",), secrets=(value,))
+
+
+def _p_issued_token(rng: random.Random) -> Planted:
+    """Keystone issues a token in X-Subject-Token; it recurs in free text of the body."""
+    value = _token_shape(rng) if rng.random() < 0.7 else _secret(rng, 5000, "0123456789abcdef")
+    body = json.dumps({"token": {"id": value, "methods": ["password"], "expires_at": "2026"}})
+    body = body if rng.random() < 0.5 else f"token {value} issued"
+    return _ex(
+        "http://192.0.2.7:5000/v3/auth/tokens",
+        "POST",
+        response_headers=(f"X-Subject-Token: {value}",),
+        response_body=body,
+        status="201 CREATED",
+        secrets=(value,),
+    )
+
+
+def _p_authorization(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    value = rng.choice(
+        (
+            f"Bearer {_jwt(rng)}",
+            "Basic " + base64.b64encode(f"admin:{secret}".encode()).decode(),
+            f"AWS4-HMAC-SHA256 Credential={_aws_key_id(rng)}/20260101/RegionOne/s3/aws4_request,"
+            f" SignedHeaders=host, Signature={secret}",
+            secret,
+        )
+    )
+    name = rng.choice(("Authorization", "authorization", "Proxy-Authorization"))
+    return _ex(request_headers=(f"{name}: {value}",), secrets=(value.split(" ", 1)[-1],))
+
+
+def _p_cookie(rng: random.Random) -> Planted:
+    one, two = _secret(rng), _secret(rng)
+    return _ex(
+        request_headers=(f"Cookie: theme=dark; session={one}",),
+        response_headers=(f"Set-Cookie: sid={two}; Path=/; HttpOnly",),
+        secrets=(one, two),
+    )
+
+
+def _p_folded_header(rng: random.Random) -> Planted:
+    one, two = _secret(rng), _secret(rng)
+    indent = rng.choice((" ", "  ", "\t"))
+    return _ex(request_headers=(f"X-Auth-Token: {one}", f"{indent}{two}"), secrets=(one, two))
+
+
+def _p_query(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    name = rng.choice(
+        ("token", "Signature", "X-Amz-Signature", "X-Amz-Credential", "AWSAccessKeyId",
+         "api_key", "apikey", "temp_url_sig", "access_token", "sig", "password", "secret")
+    )  # fmt: skip
+    url = f"http://192.0.2.9:8080/v1/AUTH_p/c/o?a=1&{name}={secret}&b=2"
+    return _ex(url, response_headers=(f"Location: {url}",), secrets=(secret,))
+
+
+def _p_userinfo(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    url = f"http://admin:{secret}@192.0.2.9:8080/v1/x"
+    return _ex(url, response_body=json.dumps({"links": [{"href": url}]}), secrets=(secret,))
+
+
+def _p_token_path(rng: random.Random) -> Planted:
+    secret = _secret(rng, 32, "0123456789abcdef")
+    return _ex(f"http://192.0.2.7:35357/v2.0/tokens/{secret}", secrets=(secret,))
+
+
+def _p_console(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    inner = rng.choice((f"%3Ftoken%3D{secret}", f"%253Ftoken%253D{secret}%2526x%253D1"))
+    url = f"http://192.0.2.5:6080/vnc_lite.html?path={inner}"
+    body = json.dumps({"remote_console": {"protocol": "vnc", "type": "novnc", "url": url}})
+    return _ex("http://192.0.2.5:8774/v2.1/servers/s1/remote-consoles", "POST",
+               response_body=body, secrets=(secret,))  # fmt: skip
+
+
+def _p_json_key(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    key = rng.choice(
+        ("password", "adminPass", "admin_password", "pwd", "passcode", "secret",
+         "client_secret", "blob", "payload", "signature", "private_key", "access", "api_key",
+         "apiKey", "temp_url_key", "new_password", "passphrase")
+    )  # fmt: skip
+    value: Any = secret
+    if rng.random() < 0.3:
+        value = {"id": secret, "nested": [{"deeper": secret[::-1]}]}
+    elif rng.random() < 0.2:
+        value = [secret]
+    document = {"outer": {"name": "n", key: value}}
+    secrets = (
+        (secret, secret[::-1])
+        if isinstance(value, dict) and key_is_object_secret(key)
+        else (secret,)
+    )
+    return _ex(method="POST", request_body=json.dumps(document, indent=rng.choice((None, 2))),
+               secrets=secrets)  # fmt: skip
+
+
+def key_is_object_secret(key: str) -> bool:
+    """Whether every leaf of an object under `key` is secret. Password and token objects are
+    walked by key (a Keystone auth body, a token with its catalog), and so is `access`, the
+    root of a Keystone v2 token response."""
+    lowered = key.lower()
+    return lowered != "access" and not any(word in lowered for word in ("pass", "pwd", "token"))
+
+
+def _p_token_object(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    body = json.dumps({"auth": {"identity": {"methods": ["token"], "token": {"id": secret}}}})
+    return _ex("http://192.0.2.7:5000/v3/auth/tokens", "POST", request_body=body,
+               secrets=(secret,))  # fmt: skip
+
+
+def _p_pem(rng: random.Random) -> Planted:
+    place = rng.choice(("json", "text", "cut"))
+    if place == "json":
+        body = json.dumps(
+            {"keypair": {"name": "k", "private_key": PLANTED_PEM, "note": PLANTED_PEM}}
+        )
+    elif place == "text":
+        body = "here is the key\n" + PLANTED_PEM + "keep it safe"
+    else:
+        body = json.dumps({"keypair": {"name": "k", "material": PLANTED_PEM}})[:150]
+    return _ex("http://192.0.2.5:8774/v2.1/os-keypairs", "POST", response_body=body,
+               secrets=PEM_LINES[:2] if place == "cut" else PEM_LINES)  # fmt: skip
+
+
+def _aws_key_id(rng: random.Random) -> str:
+    return rng.choice(("AKIA", "ASIA")) + _secret(rng, 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def _p_aws_key_id(rng: random.Random) -> Planted:
+    key = _aws_key_id(rng)
+    body = rng.choice((f"created {key} for bob", json.dumps({"note": f"key {key}"})))
+    return _ex(response_body=body, secrets=(key,))
+
+
+def _p_cut_json(rng: random.Random) -> Planted:
+    """A JSON body cut anywhere after the token id (a truncated log): it no longer parses."""
+    secret = _secret(rng)
+    whole = json.dumps({"token": {"id": secret, "expires_at": "2026", "user": {"id": "u"}}})
+    cut = rng.randrange(whole.index(secret) + len(secret), len(whole) - 1)
+    return _ex(response_body=whole[:cut], secrets=(secret,))
+
+
+def _p_deep_json(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    depth = rng.choice((250, 1000, 5000))
+    inner = json.dumps(rng.choice(({"password": secret}, {"token": {"id": secret}})))
+    return _ex(method="POST", request_body="[" * depth + inner + "]" * depth, secrets=(secret,))
+
+
+def _p_form(rng: random.Random) -> Planted:
+    secret = _secret(rng)
+    body = rng.choice(
+        (f"auth%5Bpassword%5D={secret}&auth%5Busername%5D=bob", f"user=bob&password={secret}",
+         f"grant_type=password&client_secret={secret}&pwd={secret}")
+    )  # fmt: skip
+    return _ex(method="POST", request_headers=("Content-Type: application/x-www-form-urlencoded",),
+               request_body=body, secrets=(secret,))  # fmt: skip
+
+
+def _p_free_text_shape(rng: random.Random) -> Planted:
+    value = rng.choice((_fernet, _jwt))(rng)
+    return _ex(response_body=f"error: the token {value} is not valid", secrets=(value,))
+
+
+PLANTERS: dict[str, Callable[[random.Random], Planted]] = {
+    "secret-header": _p_secret_header,
+    "issued-token": _p_issued_token,
+    "authorization": _p_authorization,
+    "cookie": _p_cookie,
+    "folded-header": _p_folded_header,
+    "query-parameter": _p_query,
+    "url-userinfo": _p_userinfo,
+    "token-path": _p_token_path,
+    "console-url": _p_console,
+    "json-key": _p_json_key,
+    "token-object": _p_token_object,
+    "pem": _p_pem,
+    "aws-key-id": _p_aws_key_id,
+    "cut-json": _p_cut_json,
+    "deep-json": _p_deep_json,
+    "form-body": _p_form,
+    "free-text-shape": _p_free_text_shape,
+}
+
+
+def _log_record(arrow: str, heading: str, rid: int, headers: tuple[str, ...], body: str) -> str:
+    lines = [f"### (client) {arrow} (service) : {heading}", *headers]
+    lines += [f"X-Requestshook-Request-Id: planted-{rid}", "X-Requestshook-Request-From: client"]
+    return "\n".join(lines) + "\n\n" + body + "\n\n\n"
+
+
+def _md_record(number: int, heading: str, arrow: str, rid: int, headers: tuple[str, ...],
+               body: str) -> str:  # fmt: skip
+    def block(text: str) -> str:
+        return "\n".join("    " + line if line else "" for line in text.split("\n"))
+
+    header_text = "\n".join(
+        [
+            *headers,
+            f"X-Requestshook-Request-Id: planted-{rid}",
+            "X-Requestshook-Request-From: client",
+        ]
+    )
+    return (
+        f"\n### ({number}) {heading}\n`client` {arrow} `service`\n\n"
+        f'=== "Header"\n    ``` http title="{heading}" linenums="1"\n{block(header_text)}\n'
+        f'    ```\n\n=== "Body"\n    ``` json title="{heading}" linenums="1"\n{block(body)}\n'
+        "    ```\n\n"
+    )
+
+
+def render_planted(exchanges: list[Planted], fmt: str = "log") -> bytes:
+    """A trace of `exchanges` in requestshook's log format or in body.md."""
+    out = []
+    for rid, planted in enumerate(exchanges):
+        if fmt == "log":
+            heading = f"{planted.method} {planted.url}"
+            out.append(
+                _log_record("REQ >>>", heading, rid, planted.request_headers, planted.request_body)
+            )
+            out.append(_log_record("RESP <<<", f"{planted.status} {heading}", rid,
+                                   planted.response_headers, planted.response_body))  # fmt: skip
+        else:
+            path = planted.url.split("/", 3)[-1]
+            out.append(_md_record(2 * rid + 1, f"{planted.method} /{path}", "-->", rid,
+                                  planted.request_headers, planted.request_body))  # fmt: skip
+            out.append(_md_record(2 * rid + 2, f"{planted.status} /{path}", "<--", rid,
+                                  planted.response_headers, planted.response_body))  # fmt: skip
+    return "".join(out).encode("utf-8")
+
+
+def planted_trace(kinds: Iterable[str], seed: int, fmt: str = "log") -> tuple[bytes, set[str]]:
+    """A trace with one exchange per kind of `kinds` (names of `PLANTERS`), and the pieces of
+    secret text that must not appear in any output under `--redact`."""
+    rng = random.Random(seed)
+    exchanges = [PLANTERS[kind](rng) for kind in kinds]
+    pieces = {
+        piece for planted in exchanges for secret in planted.secrets for piece in needles(secret)
+    }
+    return render_planted(exchanges, fmt), pieces
+
+
+def needles(secret: str) -> list[str]:
+    """Pieces of a secret to look for in outputs: the whole of a short one, else a few runs
+    of 12 characters (a long value may be clipped where it is shown)."""
+    if len(secret) <= 24:
+        return [secret]
+    step = max(12, len(secret) // 4)
+    return [secret[start : start + 12] for start in range(0, len(secret) - 11, step)]
+
+
+def leaks(text: str, pieces: Iterable[str]) -> list[str]:
+    """The pieces of secret text found in `text`."""
+    return sorted(piece for piece in pieces if piece in text)
