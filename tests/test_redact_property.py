@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from tests.hostile import PLANTERS, leaks, planted_trace
 from tui.cli import main
-from tui.export.formats import FORMATS
+from tui.export import registry
 from tui.readers import read_trace
 from tui.redact import Redactor
 
@@ -37,7 +37,7 @@ def command_lines(path: str, other: str) -> list[list[str]]:
         ["diff", path, other, "--redact"],
         ["diff", path, other, "--json", "--redact"],
         ["diff", path, other, "--raw", "--json", "--redact"],
-        *(["export", path, "--format", fmt, "--redact"] for fmt in FORMATS),
+        *(["export", path, "--format", fmt, "--redact"] for fmt in registry.names()),
     ]
 
 
