@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import partial
 
 from rich.text import Text
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -18,11 +18,12 @@ from tui.crash import write_crash_log
 from tui.readers import TraceReader
 from tui.ui.screen_text import shown
 from tui.ui.screens.explorer import ExplorerScreen
+from tui.ui.textual_private import QuietCrashApp
 
 FIRST_BATCH = 1 << 20
 
 
-class TraceApp(App[int]):
+class TraceApp(QuietCrashApp):
     """tracetui's app; everything it shows lives in its screens."""
 
     CSS_PATH = "tracetui.tcss"
@@ -81,16 +82,12 @@ class TraceApp(App[int]):
                 partial(self.call_later, screen.run_action, binding.action),
             )
 
-    def _fatal_error(self) -> None:
-        # Textual's crash screen prints a traceback with locals, and a local may hold a token
-        # from the trace: write the traceback (without locals) to a file, print one line.
-        error = sys.exc_info()[1] or self._exception
+    def crash_message(self, error: BaseException | None) -> Text:
+        """An unexpected error: its traceback (without locals) goes to a log file, and one
+        line naming the file to the terminal."""
         self.crash_log = write_crash_log(error) if error else "(no details)"
         summary = shown(type(error).__name__ if error else "unknown error")
-        self._exit_renderables.append(
-            Text(f"tracetui: internal error ({summary}); details in {self.crash_log}")
-        )
-        self._close_messages_no_wait()
+        return Text(f"tracetui: internal error ({summary}); details in {self.crash_log}")
 
 
 def make_app(

@@ -26,8 +26,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
+from tui.ui.textual_private import set_virtual_size_quietly
 from tui.ui.widgets.position_bar import bar_cells
 
 # Textual's line filters that map each segment's style alone (truecolor, NO_COLOR, dim).
@@ -150,8 +150,7 @@ class CursorView(ScrollView, can_focus=True):
             # The position bar is drawn in the rows, so no widget moves when the rows stop
             # fitting: skip the layout pass a virtual_size change triggers, which repainted
             # every pane, and redrew this one a frame later.
-            self.set_reactive(Widget.virtual_size, size)
-            self._scroll_update(size)
+            set_virtual_size_quietly(self, size)
         else:
             self.virtual_size = size
         if self.cursor >= count:
