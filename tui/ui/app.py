@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterable
 from functools import partial
+from typing import Any
 
 from rich.text import Text
 from textual.app import SystemCommand
@@ -36,7 +37,7 @@ class TraceApp(QuietCrashApp):
         self.redact = redact
         self.crash_log: str | None = None
 
-    def get_default_screen(self) -> Screen[object]:
+    def get_default_screen(self) -> Screen[Any]:
         """The screen for what was given on the command line, as the app's first screen: it is
         composed and styled with the app, so the first frame drawn is the trace, not a blank
         default screen replaced a moment later."""
@@ -65,7 +66,7 @@ class TraceApp(QuietCrashApp):
             markup=False,
         )
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every key binding of the screen by its description."""
         yield from super().get_system_commands(screen)
         seen = set()

@@ -80,7 +80,7 @@ def lane_layout(trace: Trace, visible: Iterable[int] | None = None) -> LaneLayou
     if wanted is None:
         services = list(trace.services)
     else:
-        involved = set()
+        involved: set[str] = set()
         for index in wanted:
             request = trace.exchanges[index].request
             involved.update((request.src, request.dst))

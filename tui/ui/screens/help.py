@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.ui.widgets.cursor_view import CursorView
@@ -33,15 +36,15 @@ def _section(title: str, rows: list[tuple[str, str]]) -> list[Text]:
     return lines
 
 
-def _rows(bindings: list[Binding]) -> list[tuple[str, str]]:
+def _rows(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return [(_keys(b), b.description) for b in bindings if isinstance(b, Binding)]
 
 
-def help_lines(screen: Screen[object]) -> list[Text]:
+def help_lines(screen: Screen[Any]) -> list[Text]:
     """Every binding of `screen` and of the panes, grouped, one per line."""
-    lines = _section("Screen", _rows(list(type(screen).BINDINGS)))
+    lines = _section("Screen", _rows(type(screen).BINDINGS))
     for title, widget in PANE_BINDINGS:
-        lines += _section(title, _rows(list(widget.BINDINGS)))
+        lines += _section(title, _rows(widget.BINDINGS))
     for title, rows in EXTRA:
         lines += _section(title, list(rows))
     return lines

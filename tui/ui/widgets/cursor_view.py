@@ -261,6 +261,7 @@ class CursorView(ScrollView, can_focus=True):
 
     def _draw_line(self, y: int, pass_: _Pass) -> Strip:
         line = y - self.fixed_rows
+        state: object
         if line < 0:
             # A fixed row: keyed apart from the scrolling rows, with a blank for the bar.
             row, state, edge = y, "fixed", Segment(" ")
