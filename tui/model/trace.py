@@ -77,7 +77,8 @@ class Exchange(NamedTuple):
     `request_record` / `response_record` index `Trace.records`.
     """
 
-    index: int
+    # Shadows `tuple.index`, which nothing calls on an exchange: the name says what it is.
+    index: int  # type: ignore[assignment]
     request: Record
     response: Record | None
     parent: int | None

@@ -96,7 +96,10 @@ def _heading(
     )
 
 
-def _hook_heading(chunk: bytes, start: int, end: int) -> tuple | None:
+HookHeading = tuple[str, str, str, str, int, str, str, Span, int]
+
+
+def _hook_heading(chunk: bytes, start: int, end: int) -> HookHeading | None:
     """The heading and header block as the hook writes them, read with one regex.
 
     Returns (src, dst, kind, method, status, reason, target, headers, body_start), or None

@@ -257,6 +257,8 @@ def records(
             )
             line, counted = cursor.line, cursor.counted
             continue
+        # The hook's layout sets method and path, or status and the rest of its line: the
+        # branches below read the ones set (unchecked: this runs once per record).
         method, path, status, rest, src, dst = fields
         match = rid_search(chunk, header_start - 1, header_end)
         if match is None:
@@ -266,14 +268,14 @@ def records(
             # What `field()` gives, without the call for a plain id.
             rid = raw.decode() if raw.isalnum() and len(raw) <= MAX_FIELD else field(raw)
         if method is not None:
-            kind, status_code, reason, target = REQUEST, 0, "", shown(path)
+            kind, status_code, reason, target = REQUEST, 0, "", shown(path)  # type: ignore[arg-type]
             method_text = names.get(method) or names.setdefault(method, shown(method))
             ids[rid] = rid
         else:
-            kind, method_text, status_code = RESPONSE, "", int(status)
-            pair = responses.get(rest)
+            kind, method_text, status_code = RESPONSE, "", int(status)  # type: ignore[arg-type]
+            pair = responses.get(rest)  # type: ignore[arg-type]
             if pair is None:
-                pair = responses[rest] = _response_fields(rest)
+                pair = responses[rest] = _response_fields(rest)  # type: ignore[index,arg-type]
             reason, target = pair
             rid = ids.get(rid, rid)
         record_end = body_end + 7

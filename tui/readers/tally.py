@@ -95,7 +95,7 @@ def record_events(
     """The `Event` of each record of `chunk[:limit]` (a body.md chunk at `base` in the file,
     which ends at chunk offset `file_end`); None if one would make the reader warn. `names`
     keeps raw names already shown."""
-    events = []
+    events: list[Event] = []
     append, search = events.append, REQUEST_ID.search
     for start, end, fields, header_start, header_end, _, body_end in layouts(chunk, limit):
         if fields is None or (end == file_end and check_tail(chunk, body_end + 7, end)):
@@ -104,10 +104,9 @@ def record_events(
         match = search(chunk, header_start - 1, header_end)
         if match is None:
             return None
-        rid: bytes | str = match.group(1)
+        raw: bytes = match.group(1)
         # Ids pair as the reader decodes them; a plain one decodes to itself.
-        if len(rid) > MAX_FIELD or not rid.isalnum():
-            rid = field(rid)
+        rid: bytes | str = raw if len(raw) <= MAX_FIELD and raw.isalnum() else field(raw)
         caller = names.get(src) or names.setdefault(src, shown(src) or "unknown")
         callee = names.get(dst) or names.setdefault(dst, shown(dst) or "unknown")
         append((method, path, status, caller, callee, rid, base + start))
@@ -121,6 +120,8 @@ def pair(tally: Tally, events: list[Event]) -> bool:
     on_request, on_response = tally.calls.on_request, tally.calls.on_response
     requests, statuses, roots = tally.requests, tally.statuses, tally.roots
     exchanges, failed = tally.exchanges, tally.failed
+    # A request's event carries method and path, a response's its status (unchecked: this
+    # runs once per record).
     for method, path, status, caller, callee, rid, offset in events:
         if caller not in services:
             services.append(caller)
@@ -132,18 +133,18 @@ def pair(tally: Tally, events: list[Event]) -> bool:
             if len(seen) == known:
                 return False
             parent = on_request(exchanges, caller, callee)
-            pending[rid] = (exchanges, caller, callee, offset, method, path)
+            pending[rid] = (exchanges, caller, callee, offset, method, path)  # type: ignore[assignment]
             requests.append((caller, callee))
             if parent is None:
-                roots.append((exchanges, caller, callee, method, path))
+                roots.append((exchanges, caller, callee, method, path))  # type: ignore[arg-type]
             exchanges += 1
         else:
             request = pending.pop(rid, None)
             if request is None or request[1] != caller or request[2] != callee:
                 return False
             on_response(request[0], callee)
-            statuses.append(status)
-            if status >= _FAILED:
+            statuses.append(status)  # type: ignore[arg-type]
+            if status >= _FAILED:  # type: ignore[operator]
                 failed += 1
     tally.exchanges, tally.failed = exchanges, failed
     return True
@@ -171,7 +172,8 @@ class Forked(Generic[T]):
             try:
                 os.close(self._read_end)
                 with os.fdopen(write_end, "wb") as pipe:
-                    marshal.dump(work(), pipe)
+                    # `work()` returns plain values (see above), which `marshal` takes.
+                    marshal.dump(work(), pipe)  # type: ignore[arg-type]
                 status = 0
             finally:
                 # Leave at once: no exit handlers, no flushing of the parent's buffers.
