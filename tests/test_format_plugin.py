@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tui.cli import main
-from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span
+from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span, Timings
 from tui.readers import TraceError, TraceReader, read_trace, registry
 from tui.readers.format import Cursor, Format, Warn
 
@@ -105,6 +105,9 @@ class ToyLines:
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         return base64.b64decode(bytes(buffer[span.start : span.end])).decode()
 
+    def decode_timings(self, buffer: Buffer, span: Span) -> Timings:
+        return (("wait", float(len(bytes(buffer[span.start : span.end])))),)
+
 
 TOY: Format = ToyLines()
 
@@ -159,6 +162,8 @@ def test_the_source_asks_the_format_to_decode(toy: Path) -> None:
     assert trace.source.header(create.response, "content-type") == "json"
     assert trace.source.header_text(create.request) == "Accept: json\nX-A: 1"
     assert json.loads(trace.source.body(create.request)) == {"name": "vm"}
+    span = create.request.span
+    assert trace.source.timings(create.request) == (("wait", float(span.end - span.start)),)
 
 
 def test_stats_and_grep_read_a_registered_format(

@@ -18,6 +18,9 @@ from typing import NamedTuple, Protocol, Union
 Buffer = Union[bytes, bytearray, mmap.mmap]
 # Headers as ordered (name, value) pairs: names may repeat, order is kept.
 Headers = tuple[tuple[str, str], ...]
+# The phases of an exchange where the source times them, in order, in seconds: HAR's
+# ("blocked", 0.001), ("dns", 0.0), ("connect", 0.002), ("send", ...), ("wait", ...), ...
+Timings = tuple[tuple[str, float], ...]
 
 REQUEST = "request"
 RESPONSE = "response"
@@ -125,6 +128,10 @@ class RecordSource(Protocol):
 
     def body(self, record: Record | None) -> str:
         """The record's body as text ("" for an empty body)."""
+        ...
+
+    def timings(self, record: Record | None) -> Timings:
+        """The phases of the record's exchange, where the format times them; else ()."""
         ...
 
     def raw(self, span: Span) -> bytes:

@@ -27,15 +27,25 @@ How the reader drives a format:
    request ("" for a root), which may come later in the file. `time` (seconds since the epoch:
    a request's start, a response's end) is optional: None where the format has no clock.
 4. Decoding. Headers and bodies are decoded only when something shows or searches them:
-   `TraceSource` asks the trace's format (`decode_headers`, `decode_body`, `header_text`), with
-   the mapped file and the record's span. So a span may hold whatever the format stores there
-   (a JSON array of headers, an escaped or base64 string): the format turns it into text.
+   `TraceSource` asks the trace's format (`decode_headers`, `decode_body`, `header_text`,
+   `decode_timings`), with the mapped file and the record's span. So a span may hold whatever
+   the format stores there (a JSON array of headers, an escaped or base64 string): the format
+   turns it into text.
 5. Following. With `--follow`, a format that can grow (`can_follow`) is read again as the file
    grows; `incomplete_tail()` says where a half-written last record starts, so it is held back.
 
 Bad input never raises: report each problem through `warn(line, message)` (one line, what and
 where) and index what can be read. Every field shown to a user goes through
 `parsed.field`/`parsed.shown`, which cut it to size and make it safe for a terminal.
+
+Help at hand: `heading.HeadingFormat` implements detection, cutting, the held-back tail and
+text decoding for a format whose records each start with a line a regex matches (markdown.py
+and log.py build on it); `parsed` has the field decoding, `Cursor`, and `indexed()`, which
+turns a record parsed in chunk offsets into a `Record` with its lines numbered and problems
+reported. A whole-document format's `records()` is called once with the mapping as `chunk`
+(`limit` and `file_end` the file's size, `base` 0) and `cut()` is never asked. Set `raw_text`
+False unless the spans hold the text as shown: the search then reads decoded text. The toy
+format in tests/test_format_plugin.py is a whole implementation in 80 lines.
 """
 
 from __future__ import annotations
@@ -43,10 +53,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from tui.model.trace import Buffer, Headers, Record, Span
+from tui.model.trace import Buffer, Headers, Record, Span, Timings
 from tui.readers.parsed import Cursor, Warn
 
-__all__ = ["Buffer", "Cursor", "Format", "Headers", "Warn"]
+__all__ = ["Buffer", "Cursor", "Format", "Headers", "Timings", "Warn"]
 
 
 class Format(Protocol):
@@ -115,4 +125,9 @@ class Format(Protocol):
 
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """The body in `span` as text; "" for an empty body."""
+        ...
+
+    def decode_timings(self, buffer: Buffer, span: Span) -> Timings:
+        """The timed phases of the exchange of the record whose whole span is `span` (HAR's
+        `timings`), in order; () where the format has none."""
         ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tui.model.trace import Buffer, Headers, Record, Span
+from tui.model.trace import Buffer, Headers, Record, Span, Timings
 from tui.readers.parsed import Cursor, Warn
 from tui.readers.source import EMPTY_BODY_MARKERS, decode_span, parse_header_lines
 
@@ -84,6 +84,10 @@ class HeadingFormat:
     def header_text(self, buffer: Buffer, span: Span) -> str:
         """The header lines as written, dedented."""
         return decode_span(buffer, span)
+
+    def decode_timings(self, buffer: Buffer, span: Span) -> Timings:
+        """None: these formats have no clock."""
+        return ()
 
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """The body as written, dedented; "" for the hook's `none`."""

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-from tui.model.trace import Buffer, Headers, Record, Span
+from tui.model.trace import Buffer, Headers, Record, Span, Timings
 
 if TYPE_CHECKING:
     from tui.readers.format import Format
@@ -112,6 +112,12 @@ class TraceSource:
         if record is None or record.body is None:
             return ""
         return self._body(record.body)
+
+    def timings(self, record: Record | None) -> Timings:
+        """The phases of the record's exchange, where the format times them; else ()."""
+        if record is None:
+            return ()
+        return self.format.decode_timings(self.buffer, record.span)
 
     def raw(self, span: Span) -> bytes:
         """The exact bytes of a span, as in the file."""
