@@ -161,6 +161,7 @@ def test_the_source_asks_the_format_to_decode(toy: Path) -> None:
     assert trace.source.headers(create.request) == (("Accept", "json"), ("X-A", "1"))
     assert trace.source.header(create.response, "content-type") == "json"
     assert trace.source.header_text(create.request) == "Accept: json\nX-A: 1"
+    assert not trace.source.raw_text
     assert json.loads(trace.source.body(create.request)) == {"name": "vm"}
     span = create.request.span
     assert trace.source.timings(create.request) == (("wait", float(span.end - span.start)),)

@@ -114,6 +114,12 @@ class RecordSource(Protocol):
         """The bytes of the file, which every `Span` indexes."""
         ...
 
+    @property
+    def raw_text(self) -> bool:
+        """True when header and body spans hold their text as shown (at most indented), so a
+        search may scan `buffer`; False when only the decoding methods give the text."""
+        ...
+
     def headers(self, record: Record | None) -> Headers:
         """The record's headers as ordered (name, value) pairs; empty when it has none."""
         ...

@@ -77,6 +77,11 @@ class TraceSource:
         self._headers: Callable[[Span], Headers] = lru_cache(cache_size)(self._decode_headers)
         self._body: Callable[[Span], str] = lru_cache(cache_size // 8)(self._decode_body)
 
+    @property
+    def raw_text(self) -> bool:
+        """See `RecordSource.raw_text`: as the format says."""
+        return self.format.raw_text
+
     def replace_buffer(self, buffer: Buffer) -> None:
         """Point at a new mapping of the same file (it grew); cached spans stay valid."""
         self.buffer = buffer
