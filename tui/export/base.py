@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, TextIO
+from urllib.parse import SplitResult, urlsplit
 
 from tui.model.trace import Exchange, Record, Trace
 
@@ -121,6 +122,36 @@ def absolute_url(target: str, headers: Headers, dst: str) -> str:
         return target
     host = first_header(headers, "Host") or dst
     return f"http://{host}{target if target.startswith('/') else '/' + target}"
+
+
+def split_url(url: str) -> SplitResult:
+    """`urlsplit(url)`, which never raises: a URL it refuses (`http://h]/x`, a bracket in the
+    host) is split by hand at `://`, `/`, `?` and `#`, so it is exported as logged."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            scheme, rest = "", url
+        rest, _, fragment = rest.partition("#")
+        rest, _, query = rest.partition("?")
+        netloc, slash, path = rest.partition("/")
+        return SplitResult(scheme, netloc, slash + path, query, fragment)
+
+
+def url_problems(trace: Trace, selection: Selection = None) -> list[str]:
+    """One line per exported request whose URL does not parse (it is exported as logged),
+    naming its line in the trace; the lines quote trace text, to sanitize."""
+    problems = []
+    indices = range(len(trace.exchanges)) if selection is None else selection
+    for index in indices:
+        request = trace.exchanges[index].request
+        url = absolute_url(request.target, trace.source.headers(request), request.dst)
+        try:
+            urlsplit(url)
+        except ValueError as error:
+            problems.append(f"line {request.line}: URL does not parse ({error}); exported as is")
+    return problems
 
 
 def header_values(headers: Headers, name: str) -> list[str]:

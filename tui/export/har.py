@@ -6,7 +6,7 @@ import json as jsonlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from tui import __version__
 from tui.export.base import (
@@ -20,6 +20,7 @@ from tui.export.base import (
     is_truncated_binary,
     selected_exchanges,
     shown,
+    split_url,
 )
 from tui.model.trace import Exchange, Record, Trace
 
@@ -86,7 +87,7 @@ def _har_request(trace: Trace, request: Record, redact: Redact | None) -> dict[s
         "httpVersion": HTTP_VERSION,
         "cookies": _request_cookies(headers),
         "headers": _har_pairs(headers),
-        "queryString": _har_pairs(parse_qsl(urlsplit(url).query, keep_blank_values=True)),
+        "queryString": _har_pairs(parse_qsl(split_url(url).query, keep_blank_values=True)),
         "headersSize": -1,
         "bodySize": _body_size(headers, body),
     }

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
-from tui.export.base import Redact, Selection, TextExport, selected_records, shown, status_line
+from tui.export.base import (
+    Redact,
+    Selection,
+    TextExport,
+    selected_records,
+    shown,
+    split_url,
+    status_line,
+)
 from tui.model.trace import Trace
 
 _MERMAID_ID = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?\Z")
@@ -26,7 +33,7 @@ _MERMAID_SPECIAL = re.compile("[#;]")
 
 def _path(target: str) -> str:
     """The path of a target: body.md logs a path already, requestshook.log the full URL."""
-    return (urlsplit(target).path or "/") if "://" in target else target
+    return (split_url(target).path or "/") if "://" in target else target
 
 
 def _mermaid_text(text: str) -> str:
