@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
+from pathlib import Path
 
 from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
+from tui.export.base import url_problems
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
 from tui.readers import read_trace
 from tui.text.sanitize import visible, visible_line
+from tui.views.export_file import write_file
 
 EXIT_NO_MATCH = 1
 EXIT_TROUBLE = 2
@@ -34,6 +38,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "-f", "--format", required=True, choices=registry.names(), help="output format"
     )
     parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
+    parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     add_redact_argument(parser)
     parser.add_argument(
         "--filter",
@@ -43,17 +48,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _check_output(path: str, trace_path: str) -> None:
+def _check_output(path: str, trace_path: str, force: bool) -> None:
     if os.path.isdir(path):
         raise ExportError(f"{visible_line(path)}: is a directory; give a file name")
     if os.path.exists(path) and os.path.exists(trace_path) and os.path.samefile(path, trace_path):
         raise ExportError(f"{visible_line(path)}: is the trace being exported")
+    if not force and not _is_stream(path) and os.path.lexists(path):
+        # Checked before the trace is read, so a big trace is not read for nothing.
+        raise ExportError(f"{visible_line(path)}: exists; give --force to replace it")
 
 
-def _write(path: str, text: str) -> None:
+def _is_stream(path: str) -> bool:
+    """Whether `path` names a stream to write to in place (a terminal, a pipe, /dev/stdout)
+    rather than a file to create: those are never replaced by a rename."""
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        return True
     try:
-        with open(path, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _write(path: str, text: str, force: bool) -> None:
+    try:
+        if _is_stream(path):
+            with open(path, "w", encoding="utf-8", newline="") as out:
+                # A terminal however it is named (`-o /dev/stdout`, `/dev/tty`): escaped.
+                out.write(visible(text) if out.isatty() else text)
+        else:
+            write_file(Path(path), text, overwrite=force)
+    except FileExistsError:
+        raise ExportError(f"{visible_line(path)}: exists; give --force to replace it") from None
     except OSError as error:
         raise ExportError(f"{visible_line(path)}: {error.strerror or error}") from None
 
@@ -62,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     """Export one trace; 0 on success, 1 when --filter matches nothing, 2 on trouble."""
     try:
         if args.output is not None:
-            _check_output(args.output, args.file)
+            _check_output(args.output, args.file, args.force)
         query = _parse_filter(args.filter) if args.filter is not None else None
         trace = read_trace(args.file, args.input_format)
         # Labels are numbered by first use in the whole file, so `<token-3>` is the same
@@ -77,8 +102,10 @@ def run(args: argparse.Namespace) -> int:
                 return EXIT_NO_MATCH
         redact = redactor.record if redactor is not None else None
         text = registry.export(trace, args.format, selection, redact)
+        for problem in url_problems(trace, selection):
+            print(f"tracetui: export: warning: {visible_line(problem)}", file=sys.stderr)
         if args.output is not None:
-            _write(args.output, text)
+            _write(args.output, text, args.force)
         else:
             # Trace text is untrusted: on a terminal, escape what could drive it.
             sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
