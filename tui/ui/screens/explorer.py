@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 
 from tui.readers import TraceReader
+from tui.text.sanitize import visible
 from tui.ui import messages
 from tui.ui.screen_text import screen_text
 from tui.ui.screens.explorer_follow import ReadingScreen
@@ -169,7 +170,8 @@ class ExplorerScreen(ReadingScreen):
         from tui.export.curl import curl_command
 
         redact = self.redactor.record if self.redactor is not None else None
-        self.app.copy_to_clipboard(curl_command(self.trace, self.selected, redact))
+        # Pasted into a shell, a control character in the trace would act: escaped here.
+        self.app.copy_to_clipboard(visible(curl_command(self.trace, self.selected, redact)))
         self.notify(f"Copied exchange #{self.selected} as a curl command.", timeout=3)
 
     def action_toggle_tokens(self) -> None:
@@ -206,11 +208,16 @@ class ExplorerScreen(ReadingScreen):
     @work(thread=True, group="export", exit_on_error=False, description="export")
     def _write_export(self, request: ExportRequest, target: Path) -> None:
         """Render and write an export off the UI thread."""
+        from tui.export.base import url_problems
         from tui.export.registry import export
 
         redact = self.redactor.record if self.redactor is not None else None
         trace, fmt, scope = self.trace, request.fmt, request.scope
         notice, failed = write_export(target, fmt, lambda: export(trace, fmt, scope, redact))
+        problems = url_problems(trace, scope) if not failed else []
+        if problems:
+            # A URL that does not parse is exported as logged; say where it is.
+            notice += f" ({len(problems)} URL(s) exported as is: {problems[0].split(':')[0]})"
         self.post_message(messages.ExportWritten(notice, failed))
 
     @on(messages.ExportWritten)
