@@ -21,6 +21,7 @@ reported as over it (a FAIL, not a crash), and is not run again at that size.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import resource
@@ -36,6 +37,8 @@ from typing import NamedTuple
 
 from generate import DATA_DIR, SAMPLES, default_name, generate, parse_size, size_label
 from run import MB, tracetui_command, warm_page_cache
+
+import tui
 
 HERE = Path(__file__).resolve().parent
 SOURCE = SAMPLES / "server-create.md"
@@ -81,12 +84,13 @@ def _limit_child() -> None:
 def run_once(command: Sequence[str]) -> Result:
     """One whole-process run: wall time around it, CPU time and peak RSS from `wait4()` (the
     kernel's figures for the process and the children it waited for, as GNU time reports)."""
-    with tempfile.TemporaryFile() as err:
+    # Not /dev/null: GNU grep notices it and stops at the first match.
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=out,
             stderr=err,
             cwd=HERE,
             preexec_fn=_limit_child,
@@ -285,6 +289,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Measure, print the table (or the JSON rows); 1 when a command crashed."""
     args = parse_args(argv)
+    # As an installed copy has it: this machine sets PYTHONDONTWRITEBYTECODE, so an editable
+    # install would compile every module it imports at each start (see bench_ui.py).
+    compileall.compile_dir(Path(tui.__file__).parent, quiet=1)
+    print(f"code under test: {Path(tui.__file__).parent}", file=sys.stderr)
     print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     rows: list[Row] = []
     failed = False

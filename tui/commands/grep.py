@@ -1,17 +1,24 @@
 """`tracetui grep FILE QUERY [--json]`: the exchanges matching a filter query or a text.
 
 Exit status: 0 when something matched, 1 when nothing did, 2 for a bad query or file.
+
+A query with a positive word, `body:` or `header:` term is answered by scanning the file's
+bytes (`tui.query.scan`): no index, memory a small part of the file. Anything else, and any
+file the scan cannot answer exactly, is read whole first, as the explorer reads it.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
+from collections.abc import Iterator
 
 from tui.commands.redaction import add_redact_argument, echoed, redacted, redactor_for
-from tui.model.trace import Exchange
-from tui.query.language import QueryError, parse_query
+from tui.model.trace import Exchange, Trace
+from tui.query.language import Query, QueryError, parse_query
+from tui.query.scan import Unsupported, scan_matches
 from tui.query.search import iter_matches
 from tui.readers import read_trace
 from tui.text.sanitize import visible_line
@@ -33,6 +40,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "  tracetui grep FILE '!dst:neutron-server method:GET'\n"
         "  tracetui grep FILE 'header:\"Content-Type=application/json\" body:adminPass'\n"
         "  tracetui grep FILE gAAAAABjt2gN...   (every exchange carrying that token)\n"
+        "cost: a query with a word, body: or header: term scans the file's bytes and parses\n"
+        "  only the exchanges that hold it: fast, little memory. A query of only src:, dst:,\n"
+        "  svc:, method:, status:, path: or negated terms needs every exchange paired, so the\n"
+        "  whole file is indexed first (as the explorer does; memory about the file's size),\n"
+        "  and so do --redact (labels are numbered over the whole file), formats other than\n"
+        "  body.md, a non-ASCII file with a case-insensitive word or a regex, a word found in\n"
+        "  more than one record in 20, and a file the reader would warn about.\n"
+        "  Add a word to a field-only query to make it cheap: 'status:500 nova'.\n"
         "exit status: 0 something matched, 1 nothing did, 2 bad query or file",
     )
     parser.add_argument("file", help="body.md or requestshook.log")
@@ -73,19 +88,35 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_TROUBLE
-    trace = read_trace(args.file, args.input_format)
-    redactor = redactor_for(args, trace)
+    redactor = None
+    batches: Iterator[list[Exchange]]
+    try:
+        if args.redact:
+            raise Unsupported("--redact learns the secrets of the whole file")
+        batches = iter([scan_matches(args.file, query, args.input_format)])
+    except Unsupported:
+        trace = read_trace(args.file, args.input_format)
+        # What was read lives to the end: keep the collector from walking it again.
+        gc.freeze()
+        redactor = redactor_for(args, trace)
+        batches = _indexed_batches(trace, query)
     found = 0
     if args.json:
-        indices = [index for batch in iter_matches(trace, query) for index in batch]
-        found = len(indices)
-        matches = [_summary(trace.exchanges[index]) for index in indices]
+        matches = [_summary(exchange) for batch in batches for exchange in batch]
+        found = len(matches)
         document = {"query": echoed(redactor, args.query), "matches": redacted(redactor, matches)}
         print(json.dumps(document, indent=2))
     else:
         # Print as batches arrive: on a big trace the first lines show before the scan ends.
-        for batch in iter_matches(trace, query):
+        for batch in batches:
+            if not batch:
+                continue
             found += len(batch)
-            lines = "\n".join(_line(trace.exchanges[index]) for index in batch)
+            lines = "\n".join(_line(exchange) for exchange in batch)
             print(redacted(redactor, lines), flush=True)
     return EXIT_MATCH if found else EXIT_NO_MATCH
+
+
+def _indexed_batches(trace: Trace, query: Query) -> Iterator[list[Exchange]]:
+    for batch in iter_matches(trace, query):
+        yield [trace.exchanges[index] for index in batch]
