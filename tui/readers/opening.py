@@ -23,6 +23,7 @@ REPLACED = "replaced"
 # How much of the file's start tells a binary or non-UTF-8 file, or bare-CR line ends.
 _HEAD = 1 << 16
 _PREAD = hasattr(os, "pread")
+_BOM = b"\xef\xbb\xbf"
 
 
 def detect_format(buffer: Buffer) -> Format | None:
@@ -114,6 +115,9 @@ class TraceFile:
             self.close()
             raise
         self.size = len(self.buffer)
+        # Where the records may start: after a UTF-8 byte order mark (an editor's), which
+        # would otherwise hide the first heading from every line-start match.
+        self.start = len(_BOM) if self.buffer[: len(_BOM)] == _BOM else 0
 
     def close(self) -> None:
         """Release the file handle; the mapping stays alive while the trace uses it."""

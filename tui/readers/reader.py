@@ -89,7 +89,7 @@ class TraceReader:
         self.trace = Trace(path=path, format=fmt.name, source=self._source)
         self._problems = Problems(self.trace)
         self._pairing = Pairing(self.trace, fmt, self._problems.warn)
-        self._pos = 0
+        self._pos = file.start
         self._line = 1
         self._changed_at = time.monotonic()
         if file.lone_cr:

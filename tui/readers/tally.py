@@ -206,12 +206,12 @@ def tally_file(file: TraceFile, cut: Callable[[int, int], int]) -> Tally | None:
     A big file's last three fifths are read by a forked process meanwhile (see `Forked`);
     the first two are read and paired here, then the rest paired.
     """
-    split = cut(0, file.size * 2 // 5)
+    split = cut(file.start, file.size * 2 // 5)
     rest: Forked[list[Event] | None] = Forked(
         lambda: _events(file, cut, split, file.size), fork=file.size >= PARALLEL_TALLY
     )
     tally = Tally()
-    first = _events(file, cut, 0, split)
+    first = _events(file, cut, file.start, split)
     if first is None or not pair(tally, first):
         rest.cancel()
         return None
