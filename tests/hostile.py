@@ -143,6 +143,11 @@ def _cr_inside_lines(name: str) -> Case:
     return Case(data, must_warn=False)
 
 
+def _bom(name: str) -> Case:
+    """A UTF-8 byte order mark right before the first heading, as some editors save."""
+    return Case(b"\xef\xbb\xbf" + sample(name).lstrip(b"\n"), must_warn=False)
+
+
 def _duplicated_records(name: str) -> Case:
     preamble, records = _records(name)
     return Case(join(preamble, [record for record in records for _ in range(2)]))
@@ -412,6 +417,7 @@ def _empty_blocks() -> Case:
 # Cases made from either sample: the name gets "-md" or "-log".
 PER_SAMPLE: dict[str, Callable[[str], Case]] = {
     "crlf": _crlf,
+    "bom": _bom,
     "lone-cr": _lone_cr,
     "cr-inside-lines": _cr_inside_lines,
     "no-final-newline": _without_final_newline,
