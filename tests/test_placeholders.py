@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tui.readers import read_trace
-from tui.text.placeholders import COLLECTION_PARAMETERS, PlaceholderNames
+from tui.text.placeholders import COLLECTION_PARAMETERS, PlaceholderNames, endpoint_template
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_traces"
 IMAGE = "da9259d0-b57f-4230-a2cf-e5bc6cedf19e"
@@ -98,3 +98,16 @@ def test_no_uuid_or_hex_id_is_left_in_any_sample_path(sample):
         assert not LEFT_OVER.search(named), named
         for name in re.findall(r"\{([^}]+)\}", named):
             assert re.sub(r"_\d+$", "", name) in KNOWN_NAMES, named
+
+
+def test_an_endpoint_template_is_the_same_for_every_value():
+    assert endpoint_template(f"http://h/compute/v2.1/servers/{SERVER}?x=1") == (
+        "/compute/v2.1/servers/{server_id}"
+    )
+    assert endpoint_template(f"/compute/v2.1/servers/{OTHER_IMAGE}") == (
+        "/compute/v2.1/servers/{server_id}"
+    )
+    assert endpoint_template(f"/v1/AUTH_{ACCOUNT}/glance/{IMAGE}") == (
+        "/v1/AUTH_{account}/glance/{object}"
+    )
+    assert endpoint_template("http://h") == "/"

@@ -180,3 +180,18 @@ class PlaceholderNames:
             return self.name("id", match.group(0))
 
         return _ID_IN_TEXT.sub(one, text)
+
+
+class _KindNames(PlaceholderNames):
+    """Names without numbers: every value of a kind reads `{kind}`."""
+
+    def name(self, kind: str, value: str) -> str:
+        return "{" + kind + "}"
+
+
+def endpoint_template(target: str) -> str:
+    """The endpoint a request calls: the path of `target` without host or query, each id named
+    by its kind alone (`/compute/v2.1/servers/{server_id}`), so every call of one API endpoint
+    has the same template, in any run."""
+    path = _SCHEME_HOST.sub("", target, count=1).partition("?")[0].partition("#")[0]
+    return _KindNames().path(path or "/")
