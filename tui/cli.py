@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "grep": "tui.commands.grep",
     "diff": "tui.commands.diff",
     "export": "tui.commands.export",
+    "sql": "tui.commands.sql",
 }
 
 EXIT_TROUBLE = 2

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
-from tui.export.base import url_problems
+from tui.export.base import ExportOptions, Redact, Selection, url_problems
+from tui.model.trace import Trace
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
 from tui.readers import read_trace
@@ -34,9 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "format, to stdout or to OUT.",
     )
     parser.add_argument("file", help="body.md or requestshook.log")
-    parser.add_argument(
-        "-f", "--format", required=True, choices=registry.names(), help="output format"
-    )
+    parser.add_argument("-f", "--format", choices=registry.names(), help="output format")
     parser.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of stdout")
     parser.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     add_redact_argument(parser)
@@ -44,6 +43,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--filter",
         metavar="QUERY",
         help="export only the exchanges matching QUERY, e.g. 'svc:keystone status:>=400'",
+    )
+    parser.add_argument(
+        "--otlp-endpoint",
+        metavar="URL",
+        help="send the spans of --format otlp to an OTLP/HTTP collector (Jaeger, Tempo), "
+        "e.g. http://127.0.0.1:4318",
     )
     parser.set_defaults(run=run)
 
@@ -86,6 +91,8 @@ def _write(path: str, text: str, force: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export one trace; 0 on success, 1 when --filter matches nothing, 2 on trouble."""
     try:
+        if args.format is None and args.otlp_endpoint is None:
+            raise ExportError("give --format FMT, or --otlp-endpoint URL to send spans")
         if args.output is not None:
             _check_output(args.output, args.file, args.force)
         query = _parse_filter(args.filter) if args.filter is not None else None
@@ -101,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"tracetui: export: no exchange matches {shown}", file=sys.stderr)
                 return EXIT_NO_MATCH
         redact = redactor.record if redactor is not None else None
+        if args.otlp_endpoint is not None:
+            return _send_spans(args.otlp_endpoint, trace, selection, redact)
         text = registry.export(trace, args.format, selection, redact)
         for problem in url_problems(trace, selection):
             print(f"tracetui: export: warning: {visible_line(problem)}", file=sys.stderr)
@@ -112,6 +121,21 @@ def run(args: argparse.Namespace) -> int:
     except ExportError as error:
         print(f"tracetui: export: {error}", file=sys.stderr)
         return EXIT_TROUBLE
+    return 0
+
+
+def _send_spans(endpoint: str, trace: Trace, selection: Selection, redact: Redact | None) -> int:
+    # The collector's answer carries no trace text, but the URL is the user's: shown escaped.
+    from tui.export import otlp
+
+    try:
+        sent = otlp.send(endpoint, otlp.requests(trace, selection, ExportOptions(redact=redact)))
+    except otlp.OtlpSendError as error:
+        raise ExportError(visible_line(str(error))) from None
+    print(
+        f"tracetui: export: sent {sent} spans to {visible_line(otlp.traces_url(endpoint))}",
+        file=sys.stderr,
+    )
     return 0
 
 

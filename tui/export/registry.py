@@ -21,6 +21,7 @@ BUILTIN = (
     "tui.export.har",
     "tui.export.markdown",
     "tui.export.curl",
+    "tui.export.otlp",
 )
 
 _EXPORTS: dict[str, Export] = {}

@@ -1,0 +1,199 @@
+"""`tracetui sql QUERY FILE...`: SQL over many traces, in DuckDB, in-process.
+
+Every trace becomes rows of `exchanges` and `headers` (see tui/query/tables.py and the README's
+"Tables"); several files are indexed in worker processes. A file that is not a trace is skipped
+with one line on stderr, so a folder of CI artefacts can be named whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Union
+
+from tui.commands.redaction import add_redact_argument
+from tui.query.sql import (
+    Columns,
+    SqlError,
+    SqlUnavailable,
+    connect,
+    empty_columns,
+    merge,
+    run_query,
+    trace_columns,
+)
+from tui.readers import TraceError, read_trace
+from tui.redact import Redactor
+from tui.text.sanitize import visible, visible_line
+
+EXIT_TROUBLE = 2
+# Below this many files a pool's start-up costs more than it saves.
+PARALLEL_FROM = 3
+# A progress line is drawn only when loading takes longer than a glance.
+PROGRESS_FROM = 8
+# An indexed file, or the one line that says why it was skipped.
+Loaded = Union[tuple[Columns, Columns], str]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `sql` subcommand."""
+    parser = subparsers.add_parser(
+        "sql",
+        help="run SQL over many traces (DuckDB; pip install 'tracetui[sql]')",
+        description="Load every trace into the tables `exchanges` and `headers` and run QUERY "
+        "in DuckDB. FILEs may be files, folders (read whole) or quoted globs.",
+        epilog='example: tracetui sql "SELECT run, count(*) FROM exchanges WHERE status >= '
+        '500 GROUP BY run" runs/',
+    )
+    parser.add_argument("query", help="one SQL statement")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="traces, folders or globs")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print a JSON array of objects")
+    output.add_argument("--csv", action="store_true", help="print CSV with a header row")
+    add_redact_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the traces, run the query, print the result; 2 on trouble."""
+    paths = expand(args.files)
+    if not paths:
+        return _trouble("no trace files found")
+    exchanges, headers = empty_columns()
+    loaded = 0
+    show = _progress if sys.stderr.isatty() and len(paths) >= PROGRESS_FROM else None
+    for done, (path, loaded_file) in enumerate(_load(paths, args.redact), 1):
+        if isinstance(loaded_file, str):
+            print(f"tracetui: sql: skipped {loaded_file}", file=sys.stderr)
+        else:
+            merge(exchanges, loaded_file[0])
+            merge(headers, loaded_file[1])
+            loaded += 1
+        if show is not None:
+            show(done, len(paths), path)
+    if show is not None:
+        sys.stderr.write("\r\x1b[K")
+    if not loaded:
+        return _trouble("none of the files is a trace")
+    try:
+        names, result = run_query(connect(exchanges, headers), args.query)
+    except (SqlUnavailable, SqlError) as error:
+        return _trouble(visible_line(str(error)))
+    _print(names, result, args)
+    return 0
+
+
+def _trouble(message: str) -> int:
+    print(f"tracetui: sql: {message}", file=sys.stderr)
+    return EXIT_TROUBLE
+
+
+def _progress(done: int, total: int, path: str) -> None:
+    width = 30
+    filled = width * done // total
+    name = visible_line(os.path.basename(path))[:40]
+    sys.stderr.write(f"\r\x1b[K[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {name}")
+    sys.stderr.flush()
+
+
+def _index(path: str, redactor: Redactor | None = None) -> tuple[str, Loaded]:
+    try:
+        trace = read_trace(path)
+    except TraceError as error:
+        return path, str(error)
+    if redactor is None:
+        return path, trace_columns(trace)
+    redactor.learn(trace)
+    return path, trace_columns(trace, redactor.record)
+
+
+def _load(paths: Sequence[str], redact: bool) -> Iterator[tuple[str, Loaded]]:
+    if redact:
+        # One redactor sees every file in order, so a label names the same secret in every
+        # run: that takes one process.
+        redactor = Redactor()
+        for path in paths:
+            yield _index(path, redactor)
+        return
+    if len(paths) < PARALLEL_FROM:
+        for path in paths:
+            yield _index(path)
+        return
+    workers = min(len(paths), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_index, paths, chunksize=max(1, len(paths) // (8 * workers)))
+
+
+def expand(arguments: Iterable[str]) -> list[str]:
+    """Files named, files under folders named (sorted; hidden ones skipped) and the matches
+    of quoted globs, each once, in the order given."""
+    seen: dict[str, None] = {}
+    for argument in arguments:
+        if os.path.isdir(argument):
+            for folder, subfolders, files in os.walk(argument):
+                subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        seen.setdefault(os.path.join(folder, name), None)
+        elif not os.path.exists(argument) and glob.has_magic(argument):
+            for match in sorted(glob.glob(argument, recursive=True)):
+                if os.path.isfile(match):
+                    seen.setdefault(match, None)
+        else:
+            seen.setdefault(argument, None)
+    return list(seen)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _print(names: list[str], result: list[tuple[Any, ...]], args: argparse.Namespace) -> None:
+    # Values come from trace text: escaped on a terminal, as every command's output is.
+    escape = visible if sys.stdout.isatty() else str
+    if args.json:
+        objects = [
+            {
+                name: (_cell(value) if hasattr(value, "isoformat") else value)
+                for name, value in zip(names, row)
+            }
+            for row in result
+        ]
+        sys.stdout.write(escape(json.dumps(objects, indent=2, default=str)) + "\n")
+        return
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(names)
+        for row in result:
+            writer.writerow([escape(_cell(value)) for value in row])
+        return
+    cells = [[visible_line(_cell(value)) for value in values] for values in result]
+    widths = [
+        max([len(name)] + [len(row[column]) for row in cells]) for column, name in enumerate(names)
+    ]
+    numeric = [
+        all(isinstance(row[column], (int, float)) or row[column] is None for row in result)
+        for column in range(len(names))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric)
+        ).rstrip()
+
+    print(line([visible_line(name) for name in names]))
+    print("  ".join("-" * width for width in widths))
+    for cell_row in cells:
+        print(line(cell_row))
+    print(f"({len(result)} row{'s' if len(result) != 1 else ''})")
