@@ -46,13 +46,14 @@ def _expected(path: str, indices: list[int] | None = None) -> str:
 
 
 def test_builtin_exports_are_offered_in_order():
-    assert registry.names() == ("mermaid", "json", "har", "markdown", "curl")
+    assert registry.names() == ("mermaid", "json", "har", "markdown", "curl", "otlp")
     assert [registry.get(name).suffix for name in registry.names()] == [
         "mmd",
         "json",
         "har",
         "md",
         "sh",
+        "jsonl",
     ]
 
 
