@@ -21,7 +21,6 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from tui import __version__
 from tui.export.base import (
@@ -32,6 +31,7 @@ from tui.export.base import (
     first_header,
     selected_exchanges,
     shown,
+    split_url,
 )
 from tui.model.trace import Exchange, Trace
 from tui.query.request_ids import request_id
@@ -162,22 +162,12 @@ class _Spans:
 def urlsplit_path(target: str) -> str:
     """The path of a target (a path or a URL), without its query string."""
     if "://" in target:
-        return _safe_split(target)[2] or "/"
+        return split_url(target).path or "/"
     return target.partition("?")[0].partition("#")[0] or "/"
 
 
-def _safe_split(url: str) -> tuple[str, str, str]:
-    # A bracket in a host (`http://h]/x`) makes urlsplit raise: such a URL keeps its text.
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "", "", url
-    return parts.scheme, parts.netloc, parts.path
-
-
 def _host(url: str) -> str:
-    netloc = _safe_split(url)[1]
-    return netloc.rpartition("@")[2]
+    return split_url(url).netloc.rpartition("@")[2]
 
 
 def requests(
@@ -244,7 +234,8 @@ def traces_url(endpoint: str) -> str:
     """The OTLP/HTTP traces URL for `endpoint`: a base URL (`http://host:4318`) gets the
     signal path `/v1/traces`, as OTEL_EXPORTER_OTLP_ENDPOINT does; a URL with a path is used
     as it is, as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is."""
-    scheme, _, path = _safe_split(endpoint)
+    parts = split_url(endpoint)
+    scheme, path = parts.scheme, parts.path
     if scheme not in ("http", "https"):
         raise OtlpSendError(f"{endpoint}: not an http:// or https:// URL")
     return endpoint if path not in ("", "/") else endpoint.rstrip("/") + "/v1/traces"
