@@ -22,6 +22,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from tui.text.json_parse import MAX_DEPTH, parse_json
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -35,9 +37,6 @@ COOKIE = "cookie"
 CREDENTIAL = "credential"
 KINDS = (TOKEN, PASSWORD, KEY, SECRET, COOKIE, CREDENTIAL)
 
-# JSON nested deeper than this is masked as text: the parse and the walk stay far from the
-# interpreter's recursion limit, whatever the caller's stack depth.
-MAX_DEPTH = 200
 # A secret seen in a structured place is also hidden wherever it recurs in free text; shorter
 # values would turn common words into labels, longer ones cost a scan of every text for nothing.
 MIN_KNOWN_LENGTH = 4
@@ -309,7 +308,7 @@ def _json_string_value(token: str) -> str:
         return token
     if len(token) > 1 and token.endswith('"'):
         try:
-            value = json.loads(token)
+            value = parse_json(token)
         except ValueError:
             return token[1:-1]
         return value if isinstance(value, str) else token[1:-1]
@@ -402,7 +401,7 @@ class Redactor:
         if not stripped or stripped[0] not in '{["':
             return self.text(text)
         try:
-            parsed = json.loads(
+            parsed = parse_json(
                 text,
                 object_pairs_hook=_Object,
                 parse_int=_Number,
@@ -410,7 +409,7 @@ class Redactor:
                 parse_constant=_Number,
             )
             masked, changed = self._mask(parsed, None, 0, strict=True)
-        except (ValueError, RecursionError, _TooDeep):
+        except (ValueError, _TooDeep):
             return self._json_text(text)
         if not changed:
             return text
@@ -539,8 +538,8 @@ class Redactor:
         """A secret held as JSON in a string (an EC2 credential's `blob`): every leaf masked,
         the keys kept, so the user still sees what the secret is made of."""
         try:
-            parsed = json.loads(value)
-        except (ValueError, RecursionError):
+            parsed = parse_json(value)
+        except ValueError:
             return self.label(value, kind)
         masked = self._mask(parsed, kind, 0, strict=False, every=True)[0]
         return json.dumps(masked, ensure_ascii=False)

@@ -21,6 +21,7 @@ from tui.diff.correspondence import Correspondence
 from tui.diff.mask_cache import MaskCache
 from tui.diff.masking import CONTENT_LENGTH, JSON_KEY_RULES, mask_whole, url_path
 from tui.model.trace import Exchange, Record, Trace
+from tui.text.json_parse import parse_json
 
 # A differing masked part outweighs any number of differing raw parts when pairing repeats.
 _MASKED_WEIGHT = 8
@@ -34,8 +35,8 @@ def _parse_json(text: str) -> Any:
     if not stripped or stripped[0] not in "[{":
         return _NOT_JSON
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        return parse_json(text)
+    except ValueError:
         return _NOT_JSON
 
 

@@ -17,9 +17,7 @@ from tui.export.base import (
     shown,
 )
 from tui.model.trace import Record, Trace
-
-# Deeper JSON bodies are exported raw: re-serialising them recurses once per level.
-MAX_JSON_DEPTH = 200
+from tui.text.json_parse import parse_json
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -41,18 +39,6 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _too_deep(value: Any, limit: int) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return True
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return False
-
-
 def parse_body(body: str) -> tuple[str, Any]:
     """Classify a body and parse it where it is JSON.
 
@@ -65,15 +51,14 @@ def parse_body(body: str) -> tuple[str, Any]:
     if is_truncated_binary(body):
         return "binary", body
     try:
-        value = jsonlib.loads(
+        # Nested past the limit, it stays text too: re-serialising recurses once per level.
+        value = parse_json(
             body,
             object_pairs_hook=_unique_pairs,
             parse_float=_finite_float,
             parse_constant=_reject_constant,
         )
-    except (ValueError, RecursionError):
-        return "text", body
-    if _too_deep(value, MAX_JSON_DEPTH):
+    except ValueError:
         return "text", body
     return "json", value
 

@@ -11,14 +11,14 @@ import json
 import re
 from typing import NamedTuple
 
+from tui.text.json_parse import MAX_DEPTH, JSONTooDeep, parse_json
+
 EMPTY = "empty"
 JSON = "json"
 BINARY = "binary"
 HTML = "html"
 TEXT = "text"
 
-# Deeper JSON is shown raw: pretty-printing it would be unreadable and recursion-bound anyway.
-MAX_JSON_DEPTH = 200
 # Bodies above this are shown as the hook logged them (it already pretty-prints JSON) rather
 # than re-parsed, so opening a huge body costs one split, not a parse and a dump.
 MAX_REFORMAT_BYTES = 4 << 20
@@ -32,19 +32,6 @@ class BodyView(NamedTuple):
     kind: str
     lines: list[str]
     note: str
-
-
-def _json_depth_exceeds(text: str, limit: int) -> bool:
-    depth = 0
-    for match in re.finditer(r'[\[{\]}]|"(?:[^"\\]|\\.)*"', text):
-        char = match.group()[0]
-        if char in "[{":
-            depth += 1
-            if depth > limit:
-                return True
-        elif char in "]}":
-            depth -= 1
-    return False
 
 
 def classify(text: str, content_type: str = "") -> str:
@@ -80,8 +67,6 @@ def describe(text: str, content_type: str = "") -> BodyView:
 def _describe_json(text: str) -> BodyView:
     if len(text) > MAX_REFORMAT_BYTES:
         return BodyView(JSON, text.split("\n"), "large body: shown as logged")
-    if _json_depth_exceeds(text, MAX_JSON_DEPTH):
-        return BodyView(TEXT, text.split("\n"), f"JSON nested deeper than {MAX_JSON_DEPTH}: raw")
     duplicates: list[str] = []
 
     def pairs_to_dict(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -91,9 +76,10 @@ def _describe_json(text: str) -> BodyView:
         return result
 
     try:
-        value = json.loads(text, object_pairs_hook=pairs_to_dict)
-    except RecursionError:
-        return BodyView(TEXT, text.split("\n"), "JSON too deeply nested: shown raw")
+        value = parse_json(text, object_pairs_hook=pairs_to_dict)
+    except JSONTooDeep:
+        # Shown raw: pretty-printed, it would be unreadable anyway.
+        return BodyView(TEXT, text.split("\n"), f"JSON nested deeper than {MAX_DEPTH}: raw")
     except ValueError as error:
         # Covers invalid JSON and integers past Python's 4,300-digit conversion limit.
         return BodyView(TEXT, text.split("\n"), f"not valid JSON ({str(error)[:80]}): shown raw")
