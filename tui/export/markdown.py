@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui.export.base import Redact, Selection, TextExport, selected_records, shown, status_line
 from tui.model.trace import Record, Trace
+from tui.text.bodies import EMPTY_BODY_WORD
 
 
 def _indented(text: str) -> str:
@@ -33,7 +34,7 @@ def markdown_record(trace: Trace, record: Record, redact: Redact | None = None) 
         f'=== "Header"\n    ``` http title="{heading}" linenums="1"\n'
         f"{header_lines}    ```\n\n"
         f'=== "Body"\n    ``` json title="{heading}" linenums="1"\n'
-        f"{_indented(body or 'none')}\n    ```\n\n"
+        f"{_indented(body or EMPTY_BODY_WORD)}\n    ```\n\n"
     )
 
 

@@ -32,6 +32,7 @@ from typing import Callable, NamedTuple
 from tui.model.trace import Exchange, Record, Trace
 from tui.query.language import TEXT, Query, Term, TextPattern, literal_query, text_pattern
 from tui.readers.source import decode_span
+from tui.text.bodies import is_empty_body_span
 
 try:
     from re import _parser as _sre  # Python 3.11+
@@ -48,7 +49,6 @@ ALL_SPANS, HEADER_SPANS, BODY_SPANS = 0, 1, 2
 
 _RECORD_FIELDS = frozenset((TEXT, "body", "header"))
 _CONTROL_SPACES = (b"\x1c", b"\x1d", b"\x1e", b"\x1f")
-_NON_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
 _NEWLINE_CODES = (10, 13)
 _REPEATS = tuple(
     getattr(_sre, name)
@@ -321,15 +321,6 @@ def index_for(trace: Trace) -> SearchIndex:
             index = _INDEXES[key] = SearchIndex()
             weakref.finalize(trace, _INDEXES.pop, key, None)
     return index
-
-
-def _empty_body(chunk: bytes, start: int, end: int) -> bool:
-    """True for a body span that decodes as empty: only whitespace, or `none`."""
-    first = _NON_SPACE.search(chunk, start, end)
-    if first is None:
-        return True
-    word = first.start()
-    return chunk.startswith(b"none", word) and _NON_SPACE.search(chunk, word + 4, end) is None
 
 
 def _path_part(target: str) -> str:
@@ -667,7 +658,7 @@ class _Scan:
                 special[record]
                 or marks[record]
                 or (scope != ALL_SPANS and bool(is_body[span]) != want_body)
-                or (is_body[span] and _empty_body(chunk, span_start, span_end))
+                or (is_body[span] and is_empty_body_span(chunk, span_start, span_end))
             ):
                 pos = span_end
                 continue

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from tui.model.trace import Buffer, Headers, Record, Span, Timings
 from tui.readers.parsed import Cursor, Warn
-from tui.readers.source import EMPTY_BODY_MARKERS, decode_span, parse_header_lines
+from tui.readers.source import decode_span, parse_header_lines
+from tui.text.bodies import is_empty_body
 
 
 class HeadingFormat:
@@ -92,4 +93,4 @@ class HeadingFormat:
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """The body as written, dedented; "" for the hook's `none`."""
         text = decode_span(buffer, span).strip("\n")
-        return "" if text.strip() in EMPTY_BODY_MARKERS else text
+        return "" if is_empty_body(text) else text

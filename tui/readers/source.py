@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 _INDENTS: dict[int, re.Pattern[str]] = {}
 
-EMPTY_BODY_MARKERS = ("none", "")
-
 
 def _dedent_pattern(indent: int) -> re.Pattern[str]:
     pattern = _INDENTS.get(indent)

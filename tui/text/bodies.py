@@ -23,6 +23,12 @@ TEXT = "text"
 # than re-parsed, so opening a huge body costs one split, not a parse and a dump.
 MAX_REFORMAT_BYTES = 4 << 20
 
+# requestshook writes this word where a request or response has no body.
+EMPTY_BODY_WORD = "none"
+_EMPTY_BODY_BYTES = EMPTY_BODY_WORD.encode()
+# The bytes `str.strip()` removes from an ASCII body (the \x1c-\x1f separators aside).
+_NON_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")
+
 _BINARY_LITERAL = re.compile(r"\Ab(['\"]).*\1(\.\.\.)?\s*\Z", re.S)
 
 
@@ -32,6 +38,25 @@ class BodyView(NamedTuple):
     kind: str
     lines: list[str]
     note: str
+
+
+def is_empty_body(text: str) -> bool:
+    """True for a body as logged that means no body: only whitespace, or the hook's `none`."""
+    stripped = text.strip()
+    return not stripped or stripped == EMPTY_BODY_WORD
+
+
+def is_empty_body_span(chunk: bytes, start: int, end: int) -> bool:
+    """`is_empty_body` of `chunk[start:end]`, read in place (a search reads raw ASCII bytes)."""
+    first = _NON_SPACE.search(chunk, start, end)
+    if first is None:
+        return True
+    word = first.start()
+    size = len(_EMPTY_BODY_BYTES)
+    return (
+        chunk.startswith(_EMPTY_BODY_BYTES, word)
+        and _NON_SPACE.search(chunk, word + size, end) is None
+    )
 
 
 def classify(text: str, content_type: str = "") -> str:
