@@ -18,15 +18,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import TRACE_FILES
 from tui.cli import main
+from tui.query.follow import follow_value, value_places
 from tui.query.language import parse_query, parse_search
-from tui.query.search import (
-    all_matches,
-    follow_value,
-    highlight_spans,
-    iter_matches,
-    matches,
-    value_places,
-)
+from tui.query.match import highlight_spans, matches
+from tui.query.search import all_matches, iter_matches
 from tui.readers import TraceReader, read_trace
 from tui.readers.source import decode_span
 

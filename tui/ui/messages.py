@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from tui.query.follow import FollowResult
 from tui.query.language import Query
-from tui.query.search import FollowResult
 from tui.readers import TraceReader
 
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from tui.model.trace import Trace
 from tui.query.language import Query
-from tui.query.search import matches
+from tui.query.match import matches
 from tui.readers import TraceReader
 from tui.redact import Redactor
 from tui.views.list_rows import GROUPING_NAMES, GROUPINGS, Layouts, ListLayout

@@ -7,8 +7,10 @@ from textual import on, work
 from textual.worker import get_current_worker
 
 from tui.model.trace import Trace
+from tui.query.follow import follow_value
 from tui.query.language import Query, QueryError, literal_query, parse_query, parse_search
-from tui.query.search import all_matches, follow_value, highlight_spans, iter_matches
+from tui.query.match import highlight_spans
+from tui.query.search import all_matches, iter_matches
 from tui.ui import messages
 from tui.ui.screens.paned import PanedScreen
 from tui.ui.widgets.detail import DetailView
