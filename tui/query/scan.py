@@ -33,7 +33,8 @@ from typing import NamedTuple
 
 from tui.model.trace import FORMAT_MARKDOWN, REQUEST, Exchange, Record, Trace
 from tui.query.language import TEXT, Query, Term
-from tui.query.search import FIND, REGEX, _header_needle, _plan, matches
+from tui.query.match import matches
+from tui.query.plan import FIND, REGEX, header_needle, plan_for
 from tui.readers import TraceReader, markdown
 from tui.readers.parsed import Cursor
 from tui.readers.tally import PARALLEL_TALLY, Forked
@@ -84,8 +85,8 @@ def scan_driver(query: Query) -> Term | None:
     for term in query.terms:
         if term.negated or term.field not in _SCANNED_FIELDS:
             continue
-        pattern = _header_needle(term) if term.field == "header" else term.pattern
-        if pattern is not None and _plan(pattern).kind in (FIND, REGEX):
+        pattern = header_needle(term) if term.field == "header" else term.pattern
+        if pattern is not None and plan_for(pattern).kind in (FIND, REGEX):
             return term
     return None
 
@@ -148,9 +149,9 @@ class _Scanner:
         self.driver = driver
         self.max_hit_share = max_hit_share
         self.query = query
-        pattern = _header_needle(driver) if driver.field == "header" else driver.pattern
+        pattern = header_needle(driver) if driver.field == "header" else driver.pattern
         assert pattern is not None
-        self.plan = _plan(pattern)
+        self.plan = plan_for(pattern)
         self.needs_ascii = self.plan.lowered or self.plan.kind != FIND
         # Where every record starts, and every response (in file order); how often each
         # request id occurs, in how many lines.
