@@ -1,5 +1,9 @@
 """The `body.md` format: mkdocs-flavoured markdown, one `### ` heading per record.
 
+(Over 400 lines on purpose: the hook's exact layout, read fast, and the general parser that
+takes any other share the heading, direction and fence rules; apart, each would import the
+other's internals.)
+
     ### (12) POST /compute/v2.1/servers        <- optional `(n)` from hand-numbered documents
     `openstack` --> `nova-api`                 <- `<--` on a response, caller on the left
     === "Header"
