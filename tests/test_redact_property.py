@@ -37,7 +37,7 @@ def command_lines(path: str, other: str) -> list[list[str]]:
         ["diff", path, other, "--redact"],
         ["diff", path, other, "--json", "--redact"],
         ["diff", path, other, "--raw", "--json", "--redact"],
-        *(["export", path, "--format", fmt, "--redact"] for fmt in registry.names()),
+        *(["export", path, "--format", fmt, "--redact"] for fmt in registry.names(folders=False)),
     ]
 
 

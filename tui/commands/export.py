@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
-from tui.export.base import ExportOptions, Redact, Selection, url_problems
+from tui.export.base import ExportOptions, FolderExport, Redact, Selection, url_problems
 from tui.model.trace import Trace
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
@@ -93,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.format is None and args.otlp_endpoint is None:
             raise ExportError("give --format FMT, or --otlp-endpoint URL to send spans")
-        if args.output is not None:
+        folder = registry.folder_export(args.format) if args.format is not None else None
+        if folder is not None and args.output is None:
+            raise ExportError(f"--format {args.format} writes a folder: give -o DIR")
+        if args.output is not None and folder is None:
             _check_output(args.output, args.file, args.force)
         query = _parse_filter(args.filter) if args.filter is not None else None
         trace = read_trace(args.file, args.input_format)
@@ -110,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         redact = redactor.record if redactor is not None else None
         if args.otlp_endpoint is not None:
             return _send_spans(args.otlp_endpoint, trace, selection, redact)
+        if folder is not None:
+            return _write_folder(folder, trace, selection, args.output, redact, args.force)
         text = registry.export(trace, args.format, selection, redact)
         for problem in url_problems(trace, selection):
             print(f"tracetui: export: warning: {visible_line(problem)}", file=sys.stderr)
@@ -121,6 +126,33 @@ def run(args: argparse.Namespace) -> int:
     except ExportError as error:
         print(f"tracetui: export: {error}", file=sys.stderr)
         return EXIT_TROUBLE
+    return 0
+
+
+def _write_folder(
+    export: FolderExport,
+    trace: Trace,
+    selection: Selection,
+    folder: str,
+    redact: Redact | None,
+    force: bool,
+) -> int:
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ExportError(f"{visible_line(folder)}: is a file; give a folder")
+    try:
+        written = export.write_folder(
+            trace, selection, Path(folder), ExportOptions(redact=redact, overwrite=force)
+        )
+    except FileExistsError as error:
+        raise ExportError(
+            f"{visible_line(str(error))}: exists; give --force to replace it"
+        ) from None
+    except OSError as error:
+        raise ExportError(f"{visible_line(folder)}: {error.strerror or error}") from None
+    print(
+        f"tracetui: export: wrote {len(written)} files under {visible_line(folder)}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Optional, Protocol, TextIO
 from urllib.parse import SplitResult, urlsplit
 
@@ -35,9 +36,11 @@ _TRUNCATED_BINARY = re.compile(r"""\Ab(['"]).*\1\.\.\.\Z""")
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """How to export, beyond the format and the selection."""
+    """How to export, beyond the format and the selection. `overwrite` lets a folder export
+    replace what it wrote before (`--force`)."""
 
     redact: Redact | None = None
+    overwrite: bool = False
 
 
 class Export(Protocol):
@@ -70,6 +73,22 @@ class TextExport:
     ) -> None:
         """Render the document and write it to `out`."""
         out.write(self.render(trace, selection, options.redact))
+
+
+@dataclass(frozen=True)
+class FolderExport:
+    """An `Export` that writes a folder of files (Parquet partitions, an mkdocs page) rather
+    than one stream: `tracetui export -o DIR` calls `write_folder`; a stream gets an error."""
+
+    name: str
+    suffix: str
+    write_folder: Callable[[Trace, Selection, Path, ExportOptions], list[Path]]
+
+    def write(
+        self, trace: Trace, selection: Selection, out: TextIO, options: ExportOptions
+    ) -> None:
+        """A folder export cannot go to a stream."""
+        raise ValueError(f"--format {self.name} writes a folder: give -o DIR")
 
 
 def is_truncated_binary(body: str) -> bool:

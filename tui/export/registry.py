@@ -11,7 +11,7 @@ import io
 from importlib import import_module
 from typing import TextIO
 
-from tui.export.base import Export, ExportOptions, Redact, Selection
+from tui.export.base import Export, ExportOptions, FolderExport, Redact, Selection
 from tui.model.trace import Trace
 
 # One line per export, in the order they are offered.
@@ -22,6 +22,7 @@ BUILTIN = (
     "tui.export.markdown",
     "tui.export.curl",
     "tui.export.otlp",
+    "tui.export.parquet",
 )
 
 _EXPORTS: dict[str, Export] = {}
@@ -51,9 +52,20 @@ def unregister(name: str) -> None:
     _exports().pop(name, None)
 
 
-def names() -> tuple[str, ...]:
-    """The export formats' names, in the order they are offered."""
-    return tuple(_exports())
+def names(folders: bool = True) -> tuple[str, ...]:
+    """The export formats' names, in the order they are offered; without `folders`, only
+    those that write one file (what the explorer's export dialog offers)."""
+    return tuple(
+        name
+        for name, export in _exports().items()
+        if folders or not isinstance(export, FolderExport)
+    )
+
+
+def folder_export(name: str) -> FolderExport | None:
+    """The export called `name` when it writes a folder, else None."""
+    export = get(name)
+    return export if isinstance(export, FolderExport) else None
 
 
 def get(name: str) -> Export:

@@ -9,10 +9,10 @@ reads without a copy per value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tui.model.trace import Trace
+from tui.model.trace import Exchange, Trace
 from tui.query.tables import EXCHANGE_COLUMNS, HEADER_COLUMNS, Masker, rows, run_label
 
 MISSING = "needs DuckDB and pyarrow: pip install 'tracetui[sql]'"
@@ -51,10 +51,12 @@ def _append(columns: Columns, row: Sequence[Any]) -> None:
         values.append(value)
 
 
-def trace_columns(trace: Trace, mask: Masker | None = None) -> tuple[Columns, Columns]:
-    """The `exchanges` and `headers` columns of one trace."""
+def trace_columns(
+    trace: Trace, mask: Masker | None = None, selection: Iterable[Exchange] | None = None
+) -> tuple[Columns, Columns]:
+    """The `exchanges` and `headers` columns of one trace (of the `selection` of it)."""
     exchanges, headers = empty_columns()
-    for row, header_rows in rows(trace, run_label(trace.path), mask):
+    for row, header_rows in rows(trace, run_label(trace.path), mask, selection):
         _append(exchanges, row)
         for header_row in header_rows:
             _append(headers, header_row)

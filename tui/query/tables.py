@@ -9,7 +9,7 @@ a change of meaning gets a new version. The README's "Tables" section documents 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Callable, Optional
 
 from tui.model.trace import Exchange, Headers, Record, Trace
@@ -95,15 +95,19 @@ def _plain(trace: Trace, record: Record) -> tuple[str, Headers, str]:
 
 
 def rows(
-    trace: Trace, run: str, mask: Masker | None = None
+    trace: Trace,
+    run: str,
+    mask: Masker | None = None,
+    exchanges: Iterable[Exchange] | None = None,
 ) -> Iterator[tuple[ExchangeRow, list[HeaderRow]]]:
-    """Each exchange of `trace` as its `exchanges` row and its `headers` rows, in order.
+    """Each exchange of `trace` (or of `exchanges`) as its `exchanges` row and its `headers`
+    rows, in order.
 
     `start` is seconds since the epoch and `duration_ms` the time to the response's end, both
     only where the trace has a clock; they are None, never invented, where it has none.
     """
     decode = mask or _plain
-    for exchange in trace.exchanges:
+    for exchange in trace.exchanges if exchanges is None else exchanges:
         request, response = exchange.request, exchange.response
         target, request_headers, request_body = decode(trace, request)
         header_rows = _header_rows(trace.path, run, exchange.index, "request", request_headers)

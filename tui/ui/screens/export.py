@@ -40,7 +40,8 @@ class ExportModal(ModalScreen["ExportRequest | None"]):
             yield Static(Text("Export"), id="modal-title")
             with Horizontal(id="export-choices"):
                 yield OptionList(
-                    *(Option(Text(fmt)) for fmt in registry.names()), id="export-format"
+                    *(Option(Text(fmt)) for fmt in registry.names(folders=False)),
+                    id="export-format",
                 )
                 yield OptionList(
                     *(Option(Text(label)) for label, _ in self.scopes), id="export-scope"
@@ -56,7 +57,9 @@ class ExportModal(ModalScreen["ExportRequest | None"]):
         self.query_one("#export-format", OptionList).focus()
 
     def _format(self) -> str:
-        return registry.names()[self.query_one("#export-format", OptionList).highlighted or 0]
+        return registry.names(folders=False)[
+            self.query_one("#export-format", OptionList).highlighted or 0
+        ]
 
     def _propose_path(self) -> None:
         stem = Path(self.trace_path).stem
