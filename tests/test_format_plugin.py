@@ -231,3 +231,30 @@ def test_every_record_has_every_field(sample: object) -> None:
         trace = read_trace(str(sample(name)))  # type: ignore[operator]
         assert {len(record) for record in trace.records} == {len(Record._fields)}
         assert {(record.time, record.parent_id) for record in trace.records} == {(None, "")}
+
+
+def test_a_whole_document_format_is_read_in_one_pass_over_the_file(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[int, int, int]] = []
+    records = ToyLines.records
+
+    def recording(
+        self: ToyLines,
+        chunk: Buffer,
+        limit: int,
+        file_end: int,
+        base: int,
+        cursor: Cursor,
+        warn: Warn,
+    ) -> Iterator[Record]:
+        seen.append((len(chunk), limit, base))
+        return records(self, chunk, limit, file_end, base, cursor, warn)
+
+    monkeypatch.setattr(ToyLines, "whole_document", True)
+    monkeypatch.setattr(ToyLines, "records", recording)
+    reader = TraceReader(str(toy))
+    assert reader.read_batch(64) is True
+    assert seen == [(len(TOY_TRACE), len(TOY_TRACE), 0)]
+    assert [e.parent for e in reader.trace.exchanges] == [None, 2, 0]
+    assert reader.trace.warnings == []

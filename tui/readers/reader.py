@@ -136,7 +136,9 @@ class TraceReader:
             return True
         if self._format.whole_document:
             # One pass over the mapping: no copy of a document that may be hundreds of MB.
-            consumed = self._scan(self._file.buffer, base, cut - base)
+            # It starts at the file's start, byte order mark and all: the format reads it.
+            base = 0
+            consumed = self._scan(self._file.buffer, base, self.size)
             self._problems.check_utf8_file(self._file)
         else:
             # Records start before `cut`; the chunk reaches on so the last of them can be
