@@ -211,7 +211,7 @@ def test_an_unknown_format_is_one_line_naming_the_formats(
     assert main([str(toy) if arg == "FILE" else arg for arg in argv]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    # Every registered format is named, in registry order (a new format adds its name here).
+    # Every registered format is named, in registry order, new ones included.
     names = ", ".join(registry.names())
     assert names.startswith("requestshook-log, requestshook-markdown, ")
     assert names.endswith(", toy-lines")
