@@ -4,7 +4,8 @@ taken from the content unless named."""
 from __future__ import annotations
 
 from tui.readers.errors import TraceError
-from tui.readers.reader import GROWN, REPLACED, SAME, TraceReader, detect_format, read_trace
+from tui.readers.opening import GROWN, REPLACED, SAME, detect_format
+from tui.readers.reader import TraceReader, read_trace
 
 __all__ = [
     "GROWN",

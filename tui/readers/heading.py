@@ -1,38 +1,63 @@
 """What the formats whose records each start with a heading line share.
 
-A subclass gives the heading regexes and its own `records()` and `record_complete()`; this
-class finds headings to detect the format, to cut batches and to hold back a half-written
-last record, and decodes header and body spans as indented text (see `source.decode_span`).
+A format module makes one `HeadingFormat` of its heading regexes and its own `records()` and
+`record_complete()` functions (see the end of markdown.py); this class finds headings to detect
+the format, to cut batches and to hold back a half-written last record, and decodes header
+and body spans as indented text (see `source.decode_span`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Callable
 
 from tui.model.trace import Buffer, Headers, Record, Span, Timings
 from tui.readers.parsed import Cursor, Warn
 from tui.readers.source import decode_span, parse_header_lines
 from tui.text.bodies import is_empty_body
 
+# `Format.records`, over a chunk that is always a bytes copy for these formats.
+ReadRecords = Callable[[bytes, int, int, int, Cursor, Warn], Iterator[Record]]
+# Whether the record at `start` (ending before `end`) has been written whole.
+RecordComplete = Callable[[Buffer, int, int], bool]
+
 
 class HeadingFormat:
     """A line-oriented format: a record runs from its heading line to the next one."""
 
-    name = ""
-    expected = ""
     request_id_name = "X-Requestshook-Request-Id"
-    lookahead = 0
     can_follow = True
     explicit_parents = False
     whole_document = False
     raw_text = True
-    # `heading` matches at a line start; `next_heading` is `\n` + the same pattern, which finds
-    # the following heading fast because its literal prefix lets the regex engine skip lines.
-    # Every heading starts with `prefix`, a literal that `bytes.rfind` looks for backwards.
-    heading: re.Pattern[bytes]
-    next_heading: re.Pattern[bytes]
-    prefix = b"\n### "
+
+    def __init__(
+        self,
+        name: str,
+        expected: str,
+        heading: re.Pattern[bytes],
+        next_heading: re.Pattern[bytes],
+        read: ReadRecords,
+        complete: RecordComplete,
+        lookahead: int = 0,
+        prefix: bytes = b"\n### ",
+    ) -> None:
+        """The format `name`, whose records look like `expected` (for an error message).
+
+        `heading` matches at a line start; `next_heading` is `\\n` + the same pattern, which
+        finds the following heading fast because its literal prefix lets the regex engine skip
+        lines. Every heading starts with `prefix`, a literal `bytes.rfind` looks for backwards.
+        `read` and `complete` are the module's `records()` and `record_complete()`.
+        """
+        self.name = name
+        self.expected = expected
+        self.heading = heading
+        self.next_heading = next_heading
+        self._read = read
+        self._complete = complete
+        self.lookahead = lookahead
+        self.prefix = prefix
 
     def first(self, buffer: Buffer, start: int, end: int | None = None) -> int:
         """Offset of the first heading at or after line start `start` (before `end`), or -1."""
@@ -71,12 +96,12 @@ class HeadingFormat:
     def records(
         self, chunk: Buffer, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
     ) -> Iterator[Record]:
-        """See `Format.records`; each subclass reads its own layout."""
-        raise NotImplementedError
+        """See `Format.records`: the module's own `records()`."""
+        return self._read(bytes(chunk), limit, file_end, base, cursor, warn)
 
     def record_complete(self, buffer: Buffer, start: int, end: int) -> bool:
         """Whether the record at `start` (ending before `end`) has been written whole."""
-        raise NotImplementedError
+        return self._complete(buffer, start, end)
 
     def decode_headers(self, buffer: Buffer, span: Span) -> Headers:
         """`Name: value` lines as ordered pairs."""

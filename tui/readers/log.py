@@ -295,24 +295,12 @@ def record_complete(buffer: Buffer, start: int, end: int) -> bool:
     return bool(record[headers_end:].strip()) and record.endswith(b"\n\n")
 
 
-class Log(HeadingFormat):
-    """requestshook.log, the raw log the hook writes."""
-
-    name = NAME
-    expected = "`### (src) REQ >>> (dst)`"
-    lookahead = LOOKAHEAD
-    heading = HEADING
-    next_heading = NEXT_HEADING
-
-    def records(
-        self, chunk: Buffer, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
-    ) -> Iterator[Record]:
-        """See `Format.records` and the module docstring."""
-        return records(bytes(chunk), limit, file_end, base, cursor, warn)
-
-    def record_complete(self, buffer: Buffer, start: int, end: int) -> bool:
-        """See `record_complete`."""
-        return record_complete(buffer, start, end)
-
-
-FORMAT = Log()
+FORMAT = HeadingFormat(
+    NAME,
+    "`### (src) REQ >>> (dst)`",
+    HEADING,
+    NEXT_HEADING,
+    records,
+    record_complete,
+    lookahead=LOOKAHEAD,
+)

@@ -418,23 +418,4 @@ def record_complete(buffer: Buffer, start: int, end: int) -> bool:
     return next(fences, None) is not None and next(fences, None) is not None
 
 
-class Markdown(HeadingFormat):
-    """body.md, the mkdocs markdown the hook writes."""
-
-    name = NAME
-    expected = "`### METHOD /path`"
-    heading = HEADING
-    next_heading = NEXT_HEADING
-
-    def records(
-        self, chunk: Buffer, limit: int, file_end: int, base: int, cursor: Cursor, warn: Warn
-    ) -> Iterator[Record]:
-        """See `Format.records` and the module docstring."""
-        return records(bytes(chunk), limit, file_end, base, cursor, warn)
-
-    def record_complete(self, buffer: Buffer, start: int, end: int) -> bool:
-        """See `record_complete`."""
-        return record_complete(buffer, start, end)
-
-
-FORMAT = Markdown()
+FORMAT = HeadingFormat(NAME, "`### METHOD /path`", HEADING, NEXT_HEADING, records, record_complete)

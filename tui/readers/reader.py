@@ -17,23 +17,13 @@ from contextlib import contextmanager
 from tui.model.trace import Buffer, ParseWarning, Trace
 from tui.readers import markdown
 from tui.readers.errors import TraceError
-from tui.readers.opening import GROWN, REPLACED, SAME, TraceFile, detect_format, format_of
+from tui.readers.opening import GROWN, TraceFile, format_of
 from tui.readers.pairing import Pairing
 from tui.readers.parsed import Cursor
 from tui.readers.problems import Problems
 from tui.readers.source import TraceSource
 from tui.readers.tally import Tally, tally_file, unanswered
 from tui.text.sanitize import visible_line
-
-__all__ = [
-    "GROWN",
-    "REPLACED",
-    "SAME",
-    "TraceError",
-    "TraceReader",
-    "detect_format",
-    "read_trace",
-]
 
 DEFAULT_BATCH = 8 << 20
 # A followed file's last record may be half written. It is held back until it looks complete,
