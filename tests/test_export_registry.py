@@ -46,7 +46,16 @@ def _expected(path: str, indices: list[int] | None = None) -> str:
 
 
 def test_builtin_exports_are_offered_in_order():
-    assert registry.names() == ("mermaid", "json", "har", "markdown", "curl", "otlp", "parquet")
+    assert registry.names() == (
+        "mermaid",
+        "json",
+        "har",
+        "markdown",
+        "curl",
+        "otlp",
+        "parquet",
+        "mkdocs",
+    )
     assert [registry.get(name).suffix for name in registry.names()] == [
         "mmd",
         "json",
@@ -54,6 +63,7 @@ def test_builtin_exports_are_offered_in_order():
         "md",
         "sh",
         "jsonl",
+        "",
         "",
     ]
 

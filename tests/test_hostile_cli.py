@@ -16,6 +16,7 @@ from tui.cli import main
 from tui.export import registry
 from tui.export.base import split_url, url_problems
 from tui.readers import read_trace
+from tui.text import files
 from tui.views import export_file
 
 # (URL, whether urlsplit refuses it)
@@ -120,7 +121,7 @@ def test_an_interrupted_export_leaves_no_file(trace_file, tmp_path, monkeypatch)
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(export_file.os, "link", interrupted)
+    monkeypatch.setattr(files.os, "link", interrupted)
     assert main(["export", str(trace_file), "-f", "json", "-o", str(out)]) != 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.log"]
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
 from tui.export.base import ExportOptions, FolderExport, Redact, Selection, url_problems
+from tui.export.placeholders import PATHS, SCOPES, with_placeholders
 from tui.model.trace import Trace
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
 from tui.readers import read_trace
+from tui.text.files import write_file
 from tui.text.sanitize import visible, visible_line
-from tui.views.export_file import write_file
 
 EXIT_NO_MATCH = 1
 EXIT_TROUBLE = 2
@@ -43,6 +44,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--filter",
         metavar="QUERY",
         help="export only the exchanges matching QUERY, e.g. 'svc:keystone status:>=400'",
+    )
+    parser.add_argument(
+        "--placeholders",
+        nargs="?",
+        const=PATHS,
+        choices=SCOPES,
+        help="name the ids in paths as the API reference does (/servers/{server_id}); "
+        "'all': in headers and bodies too, with tokens redacted",
     )
     parser.add_argument(
         "--otlp-endpoint",
@@ -110,7 +119,9 @@ def run(args: argparse.Namespace) -> int:
                 shown = visible_line(echoed(redactor, args.filter))
                 print(f"tracetui: export: no exchange matches {shown}", file=sys.stderr)
                 return EXIT_NO_MATCH
-        redact = redactor.record if redactor is not None else None
+        redact: Redact | None = redactor.record if redactor is not None else None
+        if args.placeholders is not None:
+            redact = with_placeholders(trace, selection, redact, args.placeholders)
         if args.otlp_endpoint is not None:
             return _send_spans(args.otlp_endpoint, trace, selection, redact)
         if folder is not None:

@@ -13,12 +13,15 @@ def _indented(text: str) -> str:
     return "\n".join("    " + line if line else line for line in text.split("\n"))
 
 
-def markdown_record(trace: Trace, record: Record, redact: Redact | None = None) -> str:
+def markdown_record(
+    trace: Trace, record: Record, redact: Redact | None = None, number: int | None = None
+) -> str:
     """One record in requestshook's body.md layout, with the blank lines the hook writes.
 
     The heading carries the record's target as read: a path for a body.md trace, the full
     URL for a requestshook.log trace (body.md has nowhere else for the query string, and
-    the reader takes both).
+    the reader takes both). With `number`, the heading is numbered as people number them on
+    a documentation page (`### (5) POST /v2/images`); the reader takes both.
     """
     target, headers, body = shown(trace, record, redact)
     if record.is_request:
@@ -29,8 +32,9 @@ def markdown_record(trace: Trace, record: Record, redact: Redact | None = None) 
         heading = f"{status_line(record)} {target or 'None'}"
         direction = f"`{record.src}` <-- `{record.dst}`"
     header_lines = "".join(f"    {name}: {value}\n" for name, value in headers)
+    numbered = heading if number is None else f"({number}) {heading}"
     return (
-        f"\n### {heading}\n{direction}\n\n"
+        f"\n### {numbered}\n{direction}\n\n"
         f'=== "Header"\n    ``` http title="{heading}" linenums="1"\n'
         f"{header_lines}    ```\n\n"
         f'=== "Body"\n    ``` json title="{heading}" linenums="1"\n'

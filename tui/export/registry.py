@@ -23,6 +23,7 @@ BUILTIN = (
     "tui.export.curl",
     "tui.export.otlp",
     "tui.export.parquet",
+    "tui.export.mkdocs",
 )
 
 _EXPORTS: dict[str, Export] = {}

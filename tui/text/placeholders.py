@@ -81,8 +81,13 @@ _HEX = "[0-9a-fA-F]"
 _UUID = f"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}"
 # What an id looks like wherever it stands: a UUID, 32 hex digits, a number.
 _ID_SHAPE = re.compile(f"(?:{_UUID}|{_HEX}{{32}}|[0-9]+)")
-# The same shapes inside free text (headers, bodies, query strings), as whole words.
-_ID_IN_TEXT = re.compile(rf"(?<![\w-])(?:{_UUID}|{_HEX}{{32}})(?![\w-])")
+# The same shapes inside free text (headers, bodies, query strings), as whole words, with the
+# JSON key they are the value of when there is one (`"project_id": "…"` names a project id),
+# and OpenStack request ids (`req-<uuid>`) whole.
+_ID_IN_TEXT = re.compile(
+    rf'(?:"(?P<key>[A-Za-z_]*_id)"\s*:\s*")?(?<![\w-])(?P<request>req-)?'
+    rf"(?P<value>{_UUID}|{_HEX}{{32}})(?![\w-])"
+)
 _VERSION = re.compile(r"v\d+(?:\.\d+)?")
 _SWIFT_ACCOUNT = re.compile(f"AUTH_({_HEX}{{32}}|[^/?#]+)")
 _SCHEME_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
@@ -174,10 +179,15 @@ class PlaceholderNames:
         return "id"
 
     def text(self, text: str) -> str:
-        """`text` with each UUID and 32-hex id named: by the name a path gave it, else `{id}`."""
+        """`text` with each UUID and 32-hex id named: by the name a path gave it, else by its
+        JSON key (`"project_id"`), else `{id}`; a request id `req-…` is `{request_id}`."""
 
         def one(match: re.Match[str]) -> str:
-            return self.name("id", match.group(0))
+            key, value = match["key"], match["value"]
+            if match["request"]:
+                return self.name("request_id", match["request"] + value)
+            named = self.name(key or "id", value)
+            return match.group(0)[: match.start("value") - match.start()] + named
 
         return _ID_IN_TEXT.sub(one, text)
 
