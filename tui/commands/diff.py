@@ -14,6 +14,7 @@ from tui.diff.changes import DiffEntry, Kind, TraceDiff, value_text
 from tui.diff.engine import diff_traces, to_json
 from tui.readers import read_trace
 from tui.redact import Redactor
+from tui.text.placeholders import PlaceholderNames
 from tui.text.sanitize import visible, visible_line
 
 EXIT_SAME = 0
@@ -41,6 +42,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--raw", action="store_true", help="mask nothing: every byte that differs counts"
     )
+    parser.add_argument(
+        "--placeholders",
+        action="store_true",
+        help="name the ids in paths as the API reference does (/ports/{port_id})",
+    )
     parser.set_defaults(run=run)
 
 
@@ -50,7 +56,9 @@ def _clip(text: str, limit: int = MAX_VALUE_CHARS, redactor: Redactor | None = N
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _entry_lines(entry: DiffEntry, redactor: Redactor | None) -> list[str]:
+def _entry_lines(
+    entry: DiffEntry, redactor: Redactor | None, names: PlaceholderNames | None = None
+) -> list[str]:
     where = " ".join(
         f"{side}#{index}"
         for side, index in (("a", entry.a_index), ("b", entry.b_index))
@@ -58,7 +66,7 @@ def _entry_lines(entry: DiffEntry, redactor: Redactor | None) -> list[str]:
     )
     lines = [
         f"{MARKERS[entry.kind]} [{where}] {entry.src} -> {entry.dst}  "
-        f"{entry.method} {visible_line(entry.path)}"
+        f"{entry.method} {visible_line(names.path(entry.path) if names else entry.path)}"
     ]
     for change in entry.changes:
         key = f" {visible_line(change.key)}" if change.key is not None else ""
@@ -71,9 +79,16 @@ def _entry_lines(entry: DiffEntry, redactor: Redactor | None) -> list[str]:
     return lines
 
 
-def format_diff(diff: TraceDiff, a_path: str, b_path: str, redactor: Redactor | None = None) -> str:
+def format_diff(
+    diff: TraceDiff,
+    a_path: str,
+    b_path: str,
+    redactor: Redactor | None = None,
+    placeholders: bool = False,
+) -> str:
     """The readable report: both files, the summary, what masking hid, each difference;
-    with a `redactor`, every value is masked before it is cut to length."""
+    with a `redactor`, every value is masked before it is cut to length; with
+    `placeholders`, the ids in paths are named as the API reference does."""
     summary = ", ".join(f"{count} {kind}" for kind, count in diff.summary.items())
     lines = [
         f"--- run 1: {visible_line(a_path)} ({len(diff.a.exchanges)} exchanges)",
@@ -93,8 +108,9 @@ def format_diff(diff: TraceDiff, a_path: str, b_path: str, redactor: Redactor | 
     differences = [entry for entry in diff.entries if entry.kind in MARKERS]
     if not differences:
         lines.append("no differences")
+    names = PlaceholderNames(entry.path for entry in differences) if placeholders else None
     for entry in differences:
-        lines += _entry_lines(entry, redactor)
+        lines += _entry_lines(entry, redactor, names)
     return "\n".join(lines)
 
 
@@ -106,5 +122,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(redacted(redactor, to_json(diff, args.a, args.b)), indent=2))
     else:
-        print(visible(redacted(redactor, format_diff(diff, args.a, args.b, redactor))))
+        print(
+            visible(
+                redacted(redactor, format_diff(diff, args.a, args.b, redactor, args.placeholders))
+            )
+        )
     return EXIT_DIFFERENT if diff.has_differences else EXIT_SAME

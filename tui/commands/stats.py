@@ -6,6 +6,7 @@ import argparse
 import json
 
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
+from tui.query.endpoints import endpoints, format_endpoints
 from tui.query.stats import file_stats, format_stats, trace_stats
 from tui.readers import read_trace
 from tui.text.sanitize import visible
@@ -16,12 +17,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("stats", help="print figures about a trace")
     parser.add_argument("file", help="body.md or requestshook.log")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--by",
+        choices=("endpoint",),
+        help="one row per endpoint (method, callee, path template): count, failures, bytes "
+        "and, where the trace has a clock, p50 / p95 / max / total duration",
+    )
     add_redact_argument(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the stats of one trace; 0 on success (TraceError is handled by the caller)."""
+    if args.by == "endpoint":
+        return _by_endpoint(args)
     if args.redact:
         # The redactor learns the secrets from the headers and bodies: read them all.
         trace = read_trace(args.file, args.input_format)
@@ -32,4 +41,18 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(stats, indent=2))
     else:
         print(visible(format_stats(stats)))
+    return 0
+
+
+def _by_endpoint(args: argparse.Namespace) -> int:
+    trace = read_trace(args.file, args.input_format)
+    rows = [endpoint.as_json() for endpoint in endpoints(trace)]
+    clock = any("timed" in row for row in rows)
+    # A template can keep a token the path carried (`/v2.0/tokens/<token>`): masked too.
+    rows = redacted(redactor_for(args, trace), rows)
+    if args.json:
+        document = {"file": args.file, "clock": clock, "endpoints": rows}
+        print(json.dumps(document, indent=2))
+    else:
+        print(visible(format_endpoints(rows, clock)))
     return 0
