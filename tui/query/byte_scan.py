@@ -21,6 +21,8 @@ from tui.query.match import (
     record_hit,
 )
 from tui.query.plan import DECODED, NEVER, Plan, header_line, header_needle, plan_for
+from tui.readers import registry
+from tui.readers.errors import TraceError
 from tui.text.bodies import is_empty_body_span
 
 # How many bytes of the file a scan reads at once.
@@ -62,6 +64,14 @@ def mark_fields(
         pos = starts[line + 1]
 
 
+def _raw_text(trace: Trace) -> bool:
+    """Whether the trace's header and body spans hold their text as shown (see `Format`)."""
+    try:
+        return registry.by_name(trace.format).raw_text
+    except TraceError:
+        return True
+
+
 class Scan:
     """Per-record hits of the text, body and header terms of a query, filled in a chunk of
     records at a time."""
@@ -76,6 +86,7 @@ class Scan:
         self.index = index_for(trace)
         self.count = records
         self.special = bytearray(records)
+        self.raw_text = _raw_text(trace)
         self.marks: list[bytearray | None] = []
         self.plans: list[Plan | None] = []
         self.header_lines: list[re.Pattern[bytes] | None] = []
@@ -172,7 +183,11 @@ class Scan:
 
     def _special_records(self, chunk: bytes, base: int, first: int, stop: int) -> list[int]:
         """Records whose raw bytes do not read like their decoded text: any byte that is not
-        ASCII, or a \\x1c-\\x1f separator (Python strips those as spaces)."""
+        ASCII, or a \\x1c-\\x1f separator (Python strips those as spaces); every record of a
+        format whose spans only its decoder can read (escaped JSON, a curl line)."""
+        if not self.raw_text:
+            self.special[first:stop] = b"\x01" * (stop - first)
+            return list(range(first, stop))
         if chunk.isascii() and not any(control in chunk for control in _CONTROL_SPACES):
             return []
         index = self.index

@@ -14,7 +14,6 @@ from tui.model.trace import Exchange, Record, Trace
 from tui.query.index import request_fields, response_fields
 from tui.query.language import TEXT, Query, Term, TextPattern
 from tui.query.plan import plan_for
-from tui.readers.source import decode_span
 
 # The fields whose terms are looked for in a record's header block and body.
 RECORD_FIELDS = frozenset((TEXT, "body", "header"))
@@ -60,7 +59,7 @@ def record_hit(trace: Trace, term: Term, record: Record) -> bool:
         return False
     assert term.pattern is not None
     if term.field == TEXT and record.headers is not None:
-        headers = decode_span(source.buffer, record.headers)
+        headers = source.header_text(record)
         if headers and term.pattern.search(headers):
             return True
     body = source.body(record)
