@@ -29,6 +29,7 @@ each record keeps that line. The export names each exchange's parent, so no tree
 from __future__ import annotations
 
 import json
+import mmap
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -59,14 +60,17 @@ def count_newlines(buffer: Buffer, start: int, end: int) -> int:
     return total
 
 
-def _members(buffer: Buffer, start: int, end: int, pad: int) -> dict[str, tuple[int, int]]:
-    """The members of the object `buffer[start:end]` (from `{` to `}`) whose member lines
-    are indented by `pad` spaces: name -> (start, end) of the value's text, without the
-    comma after it."""
-    # The object's closing brace is alone on its last line.
-    closing = buffer.rfind(b"\n", start, end)
-    if closing > start:
-        end = closing
+def _members(
+    buffer: Buffer, start: int, end: int, pad: int, closed: bool = True
+) -> dict[str, tuple[int, int]]:
+    """The members of the object `buffer[start:end]` (from `{` to `}`; only its first
+    members when not `closed`) whose member lines are indented by `pad` spaces: name ->
+    (start, end) of the value's text, without the comma after it."""
+    if closed:
+        # The object's closing brace is alone on its last line.
+        closing = buffer.rfind(b"\n", start, end)
+        if closing > start:
+            end = closing
     needle = b"\n" + b" " * pad + b'"'
     members: dict[str, tuple[int, int]] = {}
     at = buffer.find(needle, start, end)
@@ -77,13 +81,21 @@ def _members(buffer: Buffer, start: int, end: int, pad: int) -> dict[str, tuple[
             break
         following = buffer.find(needle, name_end, end)
         value_end = end if following < 0 else following
-        # Members are separated by "," at the end of a line; drop it and any CR.
-        while value_end > name_end and buffer[value_end - 1 : value_end] in (b",", b"\r", b" "):
-            value_end -= 1
+        value_end = _before_comma(buffer, name_end, value_end)
         name = bytes(buffer[name_start:name_end]).decode("utf-8", "replace")
         members[name] = (name_end + 3, value_end)
         at = following
     return members
+
+
+def _before_comma(buffer: Buffer, start: int, end: int) -> int:
+    """`end`, moved before the "," (and any CR or space) that ends a member's last line."""
+    last = buffer[end - 1 : end]
+    if last == b",":
+        return end - 1
+    while end > start and buffer[end - 1 : end] in (b",", b"\r", b" "):
+        end -= 1
+    return end
 
 
 def _elements(buffer: Buffer, start: int, end: int, pad: int) -> Iterator[tuple[int, int]]:
@@ -97,8 +109,14 @@ def _elements(buffer: Buffer, start: int, end: int, pad: int) -> Iterator[tuple[
         if close < 0:
             yield at + 1 + pad, -1
             return
-        yield at + 1 + pad, close + len(closing)
-        at = buffer.find(opening, close + len(closing), end)
+        after = close + len(closing)
+        yield at + 1 + pad, after
+        # The next element follows its comma at once; anything else ends the array.
+        at = after + 1
+        if buffer[at : at + 1] == b"\r":
+            at += 1
+        if buffer[after : after + 1] != b"," or buffer.find(opening, at, at + len(opening)) < 0:
+            return
 
 
 def _value(buffer: Buffer, span: tuple[int, int] | None) -> Any:
@@ -106,6 +124,10 @@ def _value(buffer: Buffer, span: tuple[int, int] | None) -> Any:
     if span is None:
         return None
     raw = bytes(buffer[span[0] : span[1]])
+    if raw.isdigit():
+        return int(raw)
+    if raw == b"null":
+        return None
     if raw.startswith(b'"') and raw.endswith(b'"') and b"\\" not in raw:
         return raw[1:-1].decode("utf-8", "replace")
     return json.loads(raw)
@@ -152,12 +174,13 @@ class _Reader:
         if end < 0:
             self.problem(len(buffer), "the JSON document is cut off (no closing brace)")
             end = len(buffer)
-        top = _members(buffer, 0, end + 2, unit)
+        top = self.top_members(end)
         found: list[tuple[int, int, Record]] = []
         exchanges = top.get("exchanges")
         if exchanges is None:
             self.problem(0, 'the export has no "exchanges"')
             return []
+        released = 0
         # Per exchange of the export: its index, its request and the index of its parent.
         tree: list[tuple[Any, Record, int | None]] = []
         for number, (start, stop) in enumerate(_elements(buffer, *exchanges, 2 * unit)):
@@ -174,6 +197,8 @@ class _Reader:
             found.append((request.line, len(found), request))
             if response is not None:
                 found.append((response.line, len(found), response))
+            released = _release(buffer, released, stop)
+        _release(buffer, released, len(buffer), force=True)
         parented = _parent_ids(tree)
         orphans = top.get("orphan_responses")
         if orphans is not None:
@@ -194,6 +219,23 @@ class _Reader:
         records = [parented.get(id(record), record) for _, _, record in found]
         self.carry_warnings(top, records)
         return records
+
+    def top_members(self, end: int) -> dict[str, tuple[int, int]]:
+        """The document's members; found without reading the exchanges, which the caller
+        reads once (`orphan_responses` comes after them, at the end)."""
+        buffer, pad = self.buffer, b" " * self.unit
+        key = b"\n" + pad + b'"exchanges": '
+        exchanges = buffer.find(key, 0, end)
+        top = _members(buffer, 0, exchanges if exchanges >= 0 else end, self.unit, closed=False)
+        if exchanges < 0:
+            return top
+        orphan_key = b"\n" + pad + b'"orphan_responses": '
+        orphans = buffer.rfind(orphan_key, exchanges, end)
+        stop = end if orphans < 0 else orphans
+        top["exchanges"] = (exchanges + len(key), _before_comma(buffer, exchanges, stop))
+        if orphans >= 0:
+            top["orphan_responses"] = (orphans + len(orphan_key), _before_comma(buffer, 0, end))
+        return top
 
     def exchange(
         self, start: int, stop: int, path: str
@@ -321,6 +363,27 @@ class _Reader:
                 self.warn(line, message)
 
 
+# Pages read this far behind are handed back to the kernel (see `_release`).
+_RELEASE_STEP = 16 << 20
+
+
+def _release(buffer: Buffer, released: int, upto: int, force: bool = False) -> int:
+    """Drop the mapped pages of `buffer[released:upto]` from this process's memory once that is
+    `_RELEASE_STEP` long: they were only scanned, and a decode reads them again from the page
+    cache, so a 1 GB export does not keep 1 GB resident. Returns the new `released`."""
+    if (upto - released < _RELEASE_STEP and not force) or not isinstance(buffer, mmap.mmap):
+        return released
+    start = released - released % mmap.PAGESIZE
+    stop = upto if force else upto - upto % mmap.PAGESIZE
+    if stop <= start:
+        return released
+    try:
+        buffer.madvise(mmap.MADV_DONTNEED, start, stop - start)
+    except (AttributeError, OSError, ValueError):
+        return upto  # no madvise here: nothing to do, and no need to try again
+    return stop
+
+
 def _parent_ids(tree: list[tuple[Any, Record, int | None]]) -> dict[int, Record]:
     """Each request whose exchange has a parent in the export, with `parent_id` set to that
     parent's request id, by `id()` of the record. The export numbers exchanges as the trace
@@ -376,7 +439,8 @@ class JsonExport:
             warn(1, str(error))
             records = []
         yield from records
-        cursor.line = cursor.line + count_newlines(chunk, 0, limit)
+        # No batch follows a whole document, so no line count is carried on (counting would
+        # read every page of the mapping back into memory).
         cursor.counted = cursor.resume = limit
 
     def incomplete_tail(self, buffer: Buffer, start: int, end: int) -> int:
