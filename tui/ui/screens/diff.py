@@ -19,7 +19,7 @@ from textual.widgets import Static
 from tui.diff.changes import Kind, Line, Part, TraceDiff, value_text
 from tui.diff.engine import diff_traces
 from tui.readers import TraceReader
-from tui.text.sanitize import visible_line
+from tui.ui.screen_text import screen_text
 from tui.ui.screens.paned import PanedScreen
 from tui.ui.widgets.detail import DetailView
 from tui.ui.widgets.diff_list import DiffList
@@ -125,7 +125,7 @@ class DiffScreen(PanedScreen):
         """`tracetui diff · a ⟷ b · 50 same · 3 changed · 1 added · 1 removed`."""
         if self.diff is None:
             return
-        names = [visible_line(Path(reader.path).name) for reader in self.readers]
+        names = [Path(reader.path).name for reader in self.readers]
         summary = " · ".join(f"{count} {kind}" for kind, count in self.diff.summary.items())
         text = f"tracetui diff · {names[0]} ⟷ {names[1]} · {summary}"
         if self.raw:
@@ -133,7 +133,7 @@ class DiffScreen(PanedScreen):
         elif self.diff.masked:
             masked = ", ".join(f"{n} {rule}" for rule, n in sorted(self.diff.masked.items()))
             text += f" · masked: {masked}"
-        self.query_one("#diff-header", Static).update(Text(text))
+        self.query_one("#diff-header", Static).update(screen_text(text))
 
     @on(DiffList.Selected)
     def _entry_selected(self, message: DiffList.Selected) -> None:
@@ -148,12 +148,12 @@ class DiffScreen(PanedScreen):
         lines = [Text(f"{entry.kind.value}: {entry.method} {entry.path}", style="bold")]
         for change in entry.changes:
             where = change.part.value + (f" {change.key}" if change.key else "")
-            line = Text(visible_line(where), style="bold")
-            line.append(f"   {visible_line(value_text(change.a))}", style="red")
+            line = screen_text(where, style="bold")
+            line.append_text(screen_text(f"   {value_text(change.a)}", style="red"))
             line.append("  →  ")
-            line.append(visible_line(value_text(change.b)), style="green")
+            line.append_text(screen_text(value_text(change.b), style="green"))
             if change.note:
-                line.append(f"   ({visible_line(change.note)})", style="italic")
+                line.append_text(screen_text(f"   ({change.note})", style="italic"))
             lines.append(line)
         changes = self.query_one("#changes", TextLines)
         changes.lines = lines
