@@ -3,6 +3,8 @@ the trace, and what their results change. `ExplorerScreen` builds on this with t
 
 from __future__ import annotations
 
+import time
+
 from textual import on, work
 from textual.worker import get_current_worker
 
@@ -18,6 +20,10 @@ from tui.ui.widgets.exchange_list import ExchangeList
 from tui.ui.widgets.lanes import SequenceLanes
 from tui.ui.widgets.search_bar import FILTER, SEARCH, SearchBar
 from tui.views.explorer_state import ExplorerState
+
+# A search posts what it found at most this often: each post marks every match so far in the
+# panes, and batches posted as fast as the scan finds them queued up on the UI thread.
+MATCHES_SECONDS = 0.1
 
 
 class SearchScreen(PanedScreen):
@@ -146,10 +152,19 @@ class SearchScreen(PanedScreen):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False, description="search")
     def _run_search(self, query: Query, generation: int) -> None:
-        """Scan the trace's bytes for `query`, posting matches a batch at a time."""
+        """Scan the trace's bytes for `query`, posting the first matches at once and the
+        rest gathered, at most every MATCHES_SECONDS."""
         worker = get_current_worker()
+        found: list[int] = []
+        posted_at = 0.0
         for batch in iter_matches(self.trace, query, cancelled=lambda: worker.is_cancelled):
-            self.post_message(messages.MatchesFound(generation, query, batch))
+            found += batch
+            if time.monotonic() - posted_at >= MATCHES_SECONDS:
+                posted_at = time.monotonic()
+                self.post_message(messages.MatchesFound(generation, query, found))
+                found = []
+        if found:
+            self.post_message(messages.MatchesFound(generation, query, found))
         self.post_message(messages.SearchFinished(generation, query))
 
     @on(messages.MatchesFound)
