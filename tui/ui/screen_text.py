@@ -3,8 +3,9 @@
 A file name, a query, a warning or an error quoting a trace can carry ESC, bidi overrides or
 Textual markup (`[@click=...]`). Widgets get it as `rich.text.Text` built by `screen_text()`:
 sanitized to one visible line, never parsed as markup; notifications go through `shown()`
-(`TraceApp.notify`). The views hand over plain strings; the detail's lines, many and long,
-are sanitized where they are built (`views/detail_lines.py`).
+(`TraceApp.notify`), what `c` copies through `clipboard_text()`. The views hand over plain
+strings; the detail's lines, many and long, are sanitized where they are built
+(`views/detail_lines.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from rich.style import StyleType
 from rich.text import Text
 
-from tui.text.sanitize import visible_line
+from tui.text.sanitize import visible, visible_line
 
 
 def shown(text: str) -> str:
@@ -23,3 +24,9 @@ def shown(text: str) -> str:
 def screen_text(text: str, style: StyleType = "") -> Text:
     """`text` as widget text: sanitized (`shown`), styled `style`, no markup."""
     return Text(visible_line(text), style=style)
+
+
+def clipboard_text(text: str) -> str:
+    """`text` to copy to the clipboard (OSC 52): its lines kept, every control character
+    escaped (pasted into a shell, one would act)."""
+    return visible(text)

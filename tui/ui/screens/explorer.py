@@ -17,9 +17,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 
 from tui.readers import TraceReader
-from tui.text.sanitize import visible
 from tui.ui import messages
-from tui.ui.screen_text import screen_text
+from tui.ui.screen_text import clipboard_text, screen_text
 from tui.ui.screens.explorer_follow import ReadingScreen
 from tui.ui.widgets.detail import DetailView
 from tui.ui.widgets.exchange_list import ExchangeList
@@ -170,8 +169,7 @@ class ExplorerScreen(ReadingScreen):
         from tui.export.curl import curl_command
 
         redact = self.redactor.record if self.redactor is not None else None
-        # Pasted into a shell, a control character in the trace would act: escaped here.
-        self.app.copy_to_clipboard(visible(curl_command(self.trace, self.selected, redact)))
+        self.app.copy_to_clipboard(clipboard_text(curl_command(self.trace, self.selected, redact)))
         self.notify(f"Copied exchange #{self.selected} as a curl command.", timeout=3)
 
     def action_toggle_tokens(self) -> None:
