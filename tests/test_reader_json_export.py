@@ -14,7 +14,7 @@ from tui.model.trace import Trace
 from tui.query.language import parse_query
 from tui.query.search import iter_matches
 from tui.query.stats import trace_stats
-from tui.readers import TraceReader, read_trace
+from tui.readers import TraceError, TraceReader, read_trace
 from tui.readers.json_export import NAME
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_traces"
@@ -166,3 +166,18 @@ def test_compact_export_gets_one_clear_warning(tmp_path: Path) -> None:
     assert [w.message for w in trace.warnings] == [
         "JSON export is not indented (re-indent it: python3 -m json.tool FILE)"
     ]
+
+
+def test_an_export_cut_anywhere_reads_without_a_traceback(tmp_path: Path) -> None:
+    data = export_json(read_trace(str(SAMPLES / "image-create.md"))).encode()
+    cut_file = tmp_path / "cut.json"
+    for cut in range(1, len(data), 997):
+        for variant in (data[:cut], data[:cut] + b"\xff\x00 }", data[: cut // 2] + data[cut:]):
+            cut_file.write_bytes(variant)
+            try:
+                trace = read_trace(str(cut_file))
+            except TraceError:
+                continue  # no longer opens as an export: one line for the user
+            for record in trace.records:
+                trace.source.headers(record)
+                trace.source.body(record)

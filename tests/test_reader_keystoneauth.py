@@ -238,3 +238,19 @@ def test_redact_hides_tokens_and_passwords_in_every_export(fmt: str) -> None:
     assert secrets[0] in plain and (fmt == "curl" or secrets[1] in plain)
     hidden = subprocess.run([*command, "--redact"], capture_output=True, text=True, check=True)
     assert not any(secret in hidden.stdout for secret in secrets)
+
+
+@pytest.mark.parametrize("path", [DEBUG, LOGFILE, SERVICE], ids=lambda path: path.name)
+def test_a_log_cut_anywhere_reads_without_a_traceback(path: Path, tmp_path: Path) -> None:
+    data = path.read_bytes()
+    cut_file = tmp_path / "cut.log"
+    for cut in range(1, len(data), 1499):
+        for variant in (data[:cut], data[cut:], data[:cut] + b"\xff\x00 {unclosed"):
+            cut_file.write_bytes(variant)
+            try:
+                trace = read_trace(str(cut_file))
+            except TraceError:
+                continue  # no request left in it: one line for the user
+            for record in trace.records:
+                trace.source.headers(record)
+                trace.source.body(record)
