@@ -181,3 +181,13 @@ def test_an_export_cut_anywhere_reads_without_a_traceback(tmp_path: Path) -> Non
             for record in trace.records:
                 trace.source.headers(record)
                 trace.source.body(record)
+
+
+def test_follow_a_value_in_an_export_is_as_in_the_original(tmp_path: Path) -> None:
+    from tui.query.follow import follow_value
+
+    original, again, _ = _round_trip(SAMPLES / "server-create.md", tmp_path)
+    value = "6dc2e525-a218-4814-9dc5-4cfcf2332268"
+    expected, found = follow_value(original, value), follow_value(again, value)
+    assert expected is not None and found is not None and expected.origin is not None
+    assert (found.origin, found.uses) == (expected.origin, expected.uses)

@@ -254,3 +254,15 @@ def test_a_log_cut_anywhere_reads_without_a_traceback(path: Path, tmp_path: Path
             for record in trace.records:
                 trace.source.headers(record)
                 trace.source.body(record)
+
+
+def test_follow_a_value_finds_who_issued_the_server_id_and_who_used_it() -> None:
+    from tui.query.follow import follow_value
+
+    trace = read_trace(str(DEBUG))
+    result = follow_value(trace, "6dc2e525-a218-4814-9dc5-4cfcf2332268")
+    assert result is not None and result.origin is not None
+    origin = trace.exchanges[result.origin].request
+    assert (origin.method, origin.target.endswith("/compute/v2.1/servers")) == ("POST", True)
+    assert {trace.exchanges[i].request.method for i in result.uses} == {"GET"}
+    assert len(result.uses) == 4
