@@ -152,6 +152,7 @@ def test_a_registered_format_is_detected_and_indexed(toy: Path) -> None:
     create = trace.exchanges[0]
     assert create.response is not None
     assert (create.request.time, create.response.time) == (1700000000.5, 1700000000.9)
+    assert create.duration == pytest.approx(0.4)
     assert trace.services == ["client", "api", "db", "cache"]
 
 
@@ -232,6 +233,7 @@ def test_every_record_has_every_field(sample: object) -> None:
         trace = read_trace(str(sample(name)))  # type: ignore[operator]
         assert {len(record) for record in trace.records} == {len(Record._fields)}
         assert {(record.time, record.parent_id) for record in trace.records} == {(None, "")}
+        assert {exchange.duration for exchange in trace.exchanges} == {None}
 
 
 def test_a_whole_document_format_is_read_in_one_pass_over_the_file(

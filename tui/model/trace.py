@@ -98,6 +98,15 @@ class Exchange(NamedTuple):
         """True for a 4xx/5xx response."""
         return self.response is not None and self.response.status >= 400
 
+    @property
+    def duration(self) -> float | None:
+        """Seconds from the request's start to the response's end, where the format has a
+        clock for both; None otherwise (nothing is made up)."""
+        response = self.response
+        if response is None or response.time is None or self.request.time is None:
+            return None
+        return response.time - self.request.time
+
 
 class ParseWarning(NamedTuple):
     """Something in the file that did not read cleanly; `line` is 1-based (0: whole file)."""
