@@ -225,6 +225,8 @@ def osc_env(auth_base: str, home: Path) -> dict[str, str]:
         OS_IDENTITY_API_VERSION="3",
         OS_REGION_NAME="RegionOne",
         OS_INTERFACE="public",
+        # osc prints its options from a set: a fixed hash seed keeps their order from run to run.
+        PYTHONHASHSEED="0",
         NO_PROXY="*",
         no_proxy="*",
     )
