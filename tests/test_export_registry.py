@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -9,6 +10,7 @@ from typing import TextIO
 import pytest
 
 from tests.conftest import SAMPLES, press, settle
+from tests.hostile import CASES, write_case
 from tui.cli import main
 from tui.export import registry
 from tui.export.base import Export, ExportOptions, Selection, selected_exchanges, shown
@@ -119,3 +121,12 @@ async def test_the_ui_exports_with_a_registered_format(toy, tmp_path, monkeypatc
         assert isinstance(app.screen, ExplorerScreen)
         await app.workers.wait_for_complete()
     assert (tmp_path / proposed).read_text(encoding="utf-8") == _expected(path)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_export_of_every_hostile_trace_writes_without_a_crash(case, tmp_path):
+    trace = read_trace(str(write_case(case, tmp_path)))
+    for name in registry.names(folders=False):
+        out = io.StringIO()
+        registry.write(trace, name, None, out)
+        assert out.getvalue() or not trace.exchanges

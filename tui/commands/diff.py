@@ -7,15 +7,15 @@ is not a trace is reported by `tui.cli.main`; argparse exits 2 on a bad command 
 from __future__ import annotations
 
 import argparse
-import json
 
+from tui.commands.output import print_json, report
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.diff.changes import DiffEntry, Kind, TraceDiff, value_text
 from tui.diff.engine import diff_traces, to_json
 from tui.readers import read_trace
 from tui.redact import Redactor
 from tui.text.placeholders import PlaceholderNames
-from tui.text.sanitize import visible, visible_line
+from tui.text.sanitize import visible_line
 
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1
@@ -120,11 +120,8 @@ def run(args: argparse.Namespace) -> int:
     diff = diff_traces(a, b, raw=args.raw)
     redactor = redactor_for(args, a, b)
     if args.json:
-        print(json.dumps(redacted(redactor, to_json(diff, args.a, args.b)), indent=2))
+        print_json(redacted(redactor, to_json(diff, args.a, args.b)))
     else:
-        print(
-            visible(
-                redacted(redactor, format_diff(diff, args.a, args.b, redactor, args.placeholders))
-            )
-        )
+        text = format_diff(diff, args.a, args.b, redactor, args.placeholders)
+        report().line(redacted(redactor, text))
     return EXIT_DIFFERENT if diff.has_differences else EXIT_SAME

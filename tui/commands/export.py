@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import stat
-import sys
 from pathlib import Path
 
+from tui.commands.output import document, say
 from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
 from tui.export.base import ExportOptions, FolderExport, Redact, Selection, url_problems
@@ -17,7 +17,6 @@ from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
 from tui.readers import read_trace
 from tui.text.files import write_file
-from tui.text.sanitize import visible, visible_line
 
 EXIT_NO_MATCH = 1
 EXIT_TROUBLE = 2
@@ -64,12 +63,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _check_output(path: str, trace_path: str, force: bool) -> None:
     if os.path.isdir(path):
-        raise ExportError(f"{visible_line(path)}: is a directory; give a file name")
+        raise ExportError(f"{path}: is a directory; give a file name")
     if os.path.exists(path) and os.path.exists(trace_path) and os.path.samefile(path, trace_path):
-        raise ExportError(f"{visible_line(path)}: is the trace being exported")
+        raise ExportError(f"{path}: is the trace being exported")
     if not force and not _is_stream(path) and os.path.lexists(path):
         # Checked before the trace is read, so a big trace is not read for nothing.
-        raise ExportError(f"{visible_line(path)}: exists; give --force to replace it")
+        raise ExportError(f"{path}: exists; give --force to replace it")
 
 
 def _is_stream(path: str) -> bool:
@@ -88,13 +87,13 @@ def _write(path: str, text: str, force: bool) -> None:
         if _is_stream(path):
             with open(path, "w", encoding="utf-8", newline="") as out:
                 # A terminal however it is named (`-o /dev/stdout`, `/dev/tty`): escaped.
-                out.write(visible(text) if out.isatty() else text)
+                document(out).write(text)
         else:
             write_file(Path(path), text, overwrite=force)
     except FileExistsError:
-        raise ExportError(f"{visible_line(path)}: exists; give --force to replace it") from None
+        raise ExportError(f"{path}: exists; give --force to replace it") from None
     except OSError as error:
-        raise ExportError(f"{visible_line(path)}: {error.strerror or error}") from None
+        raise ExportError(f"{path}: {error.strerror or error}") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -116,8 +115,7 @@ def run(args: argparse.Namespace) -> int:
         if query is not None:
             selection = all_matches(trace, query)
             if not selection:
-                shown = visible_line(echoed(redactor, args.filter))
-                print(f"tracetui: export: no exchange matches {shown}", file=sys.stderr)
+                say(f"export: no exchange matches {echoed(redactor, args.filter)}")
                 return EXIT_NO_MATCH
         redact: Redact | None = redactor.record if redactor is not None else None
         if args.placeholders is not None:
@@ -128,14 +126,13 @@ def run(args: argparse.Namespace) -> int:
             return _write_folder(folder, trace, selection, args.output, redact, args.force)
         text = registry.export(trace, args.format, selection, redact)
         for problem in url_problems(trace, selection):
-            print(f"tracetui: export: warning: {visible_line(problem)}", file=sys.stderr)
+            say(f"export: warning: {problem}")
         if args.output is not None:
             _write(args.output, text, args.force)
         else:
-            # Trace text is untrusted: on a terminal, escape what could drive it.
-            sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
+            document().write(text)
     except ExportError as error:
-        print(f"tracetui: export: {error}", file=sys.stderr)
+        say(f"export: {error}")
         return EXIT_TROUBLE
     return 0
 
@@ -149,21 +146,16 @@ def _write_folder(
     force: bool,
 ) -> int:
     if os.path.exists(folder) and not os.path.isdir(folder):
-        raise ExportError(f"{visible_line(folder)}: is a file; give a folder")
+        raise ExportError(f"{folder}: is a file; give a folder")
     try:
         written = export.write_folder(
             trace, selection, Path(folder), ExportOptions(redact=redact, overwrite=force)
         )
     except FileExistsError as error:
-        raise ExportError(
-            f"{visible_line(str(error))}: exists; give --force to replace it"
-        ) from None
+        raise ExportError(f"{error}: exists; give --force to replace it") from None
     except OSError as error:
-        raise ExportError(f"{visible_line(folder)}: {error.strerror or error}") from None
-    print(
-        f"tracetui: export: wrote {len(written)} files under {visible_line(folder)}",
-        file=sys.stderr,
-    )
+        raise ExportError(f"{folder}: {error.strerror or error}") from None
+    say(f"export: wrote {len(written)} files under {folder}")
     return 0
 
 
@@ -174,11 +166,8 @@ def _send_spans(endpoint: str, trace: Trace, selection: Selection, redact: Redac
     try:
         sent = otlp.send(endpoint, otlp.requests(trace, selection, ExportOptions(redact=redact)))
     except otlp.OtlpSendError as error:
-        raise ExportError(visible_line(str(error))) from None
-    print(
-        f"tracetui: export: sent {sent} spans to {visible_line(otlp.traces_url(endpoint))}",
-        file=sys.stderr,
-    )
+        raise ExportError(str(error)) from None
+    say(f"export: sent {sent} spans to {otlp.traces_url(endpoint)}")
     return 0
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
-import sys
 from collections.abc import Iterator
 
+from tui.commands.output import print_json, report, say
 from tui.commands.redaction import add_redact_argument, echoed, redacted, redactor_for
 from tui.model.trace import Exchange, Trace
 from tui.query.language import Query, QueryError, parse_query
@@ -83,10 +82,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         query = parse_query(args.query)
     except QueryError as error:
-        print(
-            f"tracetui: bad query: {visible_line(error.message)} (at column {error.position + 1})",
-            file=sys.stderr,
-        )
+        say(f"bad query: {error.message} (at column {error.position + 1})")
         return EXIT_TROUBLE
     redactor = None
     batches: Iterator[list[Exchange]]
@@ -105,15 +101,16 @@ def run(args: argparse.Namespace) -> int:
         matches = [_summary(exchange) for batch in batches for exchange in batch]
         found = len(matches)
         document = {"query": echoed(redactor, args.query), "matches": redacted(redactor, matches)}
-        print(json.dumps(document, indent=2))
+        print_json(document)
     else:
         # Print as batches arrive: on a big trace the first lines show before the scan ends.
+        out = report()
         for batch in batches:
             if not batch:
                 continue
             found += len(batch)
             lines = "\n".join(_line(exchange) for exchange in batch)
-            print(redacted(redactor, lines), flush=True)
+            out.line(redacted(redactor, lines), flush=True)
     return EXIT_MATCH if found else EXIT_NO_MATCH
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Union
 
+from tui.commands.output import document, is_terminal, report, say
 from tui.commands.redaction import add_redact_argument
 from tui.query.sql import (
     Columns,
@@ -30,7 +31,7 @@ from tui.query.sql import (
 )
 from tui.readers import TraceError, read_trace
 from tui.redact import Redactor
-from tui.text.sanitize import visible, visible_line
+from tui.text.sanitize import visible_line
 
 EXIT_TROUBLE = 2
 # Below this many files a pool's start-up costs more than it saves.
@@ -67,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
         return _trouble("no trace files found")
     exchanges, headers = empty_columns()
     loaded = 0
-    show = _progress if sys.stderr.isatty() and len(paths) >= PROGRESS_FROM else None
+    show = _progress if is_terminal(sys.stderr) and len(paths) >= PROGRESS_FROM else None
     for done, (path, loaded_file) in enumerate(_load(paths, args.redact), 1):
         if isinstance(loaded_file, str):
-            print(f"tracetui: sql: skipped {loaded_file}", file=sys.stderr)
+            say(f"sql: skipped {loaded_file}")
         else:
             merge(exchanges, loaded_file[0])
             merge(headers, loaded_file[1])
@@ -84,13 +85,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         names, result = run_query(connect(exchanges, headers), args.query)
     except (SqlUnavailable, SqlError) as error:
-        return _trouble(visible_line(str(error)))
+        return _trouble(str(error))
     _print(names, result, args)
     return 0
 
 
 def _trouble(message: str) -> int:
-    print(f"tracetui: sql: {message}", file=sys.stderr)
+    say(f"sql: {message}")
     return EXIT_TROUBLE
 
 
@@ -159,8 +160,8 @@ def _cell(value: Any) -> str:
 
 
 def _print(names: list[str], result: list[tuple[Any, ...]], args: argparse.Namespace) -> None:
-    # Values come from trace text: escaped on a terminal, as every command's output is.
-    escape = visible if sys.stdout.isatty() else str
+    # Values come from trace text: JSON and CSV are documents, the table a report.
+    data = document()
     if args.json:
         objects = [
             {
@@ -169,13 +170,13 @@ def _print(names: list[str], result: list[tuple[Any, ...]], args: argparse.Names
             }
             for row in result
         ]
-        sys.stdout.write(escape(json.dumps(objects, indent=2, default=str)) + "\n")
+        data.line(json.dumps(objects, indent=2, default=str))
         return
     if args.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
         for row in result:
-            writer.writerow([escape(_cell(value)) for value in row])
+            writer.writerow([data.text(_cell(value)) for value in row])
         return
     cells = [[visible_line(_cell(value)) for value in values] for values in result]
     widths = [
@@ -192,8 +193,9 @@ def _print(names: list[str], result: list[tuple[Any, ...]], args: argparse.Names
             for value, width, right in zip(values, widths, numeric)
         ).rstrip()
 
-    print(line([visible_line(name) for name in names]))
-    print("  ".join("-" * width for width in widths))
+    table = report()
+    table.line(line([visible_line(name) for name in names]))
+    table.line("  ".join("-" * width for width in widths))
     for cell_row in cells:
-        print(line(cell_row))
-    print(f"({len(result)} row{'s' if len(result) != 1 else ''})")
+        table.line(line(cell_row))
+    table.line(f"({len(result)} row{'s' if len(result) != 1 else ''})")

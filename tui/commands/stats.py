@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from tui.commands.output import print_json, report
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.query.endpoints import endpoints, format_endpoints
 from tui.query.stats import file_stats, format_stats, trace_stats
 from tui.readers import read_trace
-from tui.text.sanitize import visible
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -38,9 +37,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         stats = file_stats(args.file, args.input_format)
     if args.json:
-        print(json.dumps(stats, indent=2))
+        print_json(stats)
     else:
-        print(visible(format_stats(stats)))
+        report().line(format_stats(stats))
     return 0
 
 
@@ -52,7 +51,7 @@ def _by_endpoint(args: argparse.Namespace) -> int:
     rows = redacted(redactor_for(args, trace), rows)
     if args.json:
         document = {"file": args.file, "clock": clock, "endpoints": rows}
-        print(json.dumps(document, indent=2))
+        print_json(document)
     else:
-        print(visible(format_endpoints(rows, clock)))
+        report().line(format_endpoints(rows, clock))
     return 0

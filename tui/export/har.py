@@ -61,12 +61,24 @@ def _response_cookies(headers: Headers) -> list[dict[str, str]]:
     return cookies
 
 
+def _content_length(headers: Headers) -> int | None:
+    """The logged Content-Length as a number, or None: absent, not digits, or too long for
+    Python to convert (a hostile trace's 5,000-digit length)."""
+    length = first_header(headers, "Content-Length")
+    if not length.isdigit():
+        return None
+    try:
+        return int(length)
+    except ValueError:
+        return None
+
+
 def _body_size(headers: Headers, body: str) -> int:
     """Bytes on the wire: Content-Length when logged, 0 for no body, else unknown (-1), since
     the hook re-indents JSON and truncates binary, so the logged text is not what was sent."""
-    length = first_header(headers, "Content-Length")
-    if length.isdigit():
-        return int(length)
+    length = _content_length(headers)
+    if length is not None:
+        return length
     return 0 if not body else -1
 
 
@@ -118,9 +130,9 @@ def _har_response(trace: Trace, response: Record | None, redact: Redact | None) 
         }
     _, headers, body = shown(trace, response, redact)
     binary = is_truncated_binary(body)
-    length = first_header(headers, "Content-Length")
+    length = _content_length(headers)
     content: dict[str, Any] = {
-        "size": int(length) if length.isdigit() else (0 if binary else len(body.encode())),
+        "size": length if length is not None else (0 if binary else len(body.encode())),
         "mimeType": first_header(headers, "Content-Type"),
     }
     if binary:
