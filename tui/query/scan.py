@@ -207,7 +207,7 @@ class _Scanner:
             scanner.responses.tobytes(),
             dict(scanner.ids),
             scanner.id_lines,
-            [tuple(hit) for hit in scanner.hits],
+            [(hit.number, hit.start) for hit in scanner.hits],
         )
 
     def _scan(self, chunks: list[tuple[int, int]]) -> None:
