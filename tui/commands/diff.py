@@ -7,11 +7,13 @@ is not a trace is reported by `tui.cli.main`; argparse exits 2 on a bad command 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from tui.commands.output import print_json, report
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.diff.changes import DiffEntry, Kind, TraceDiff, value_text
 from tui.diff.engine import diff_traces, to_json
+from tui.diff.timing import Slower, timing, timing_json, timing_lines
 from tui.readers import read_trace
 from tui.redact import Redactor
 from tui.text.placeholders import PlaceholderNames
@@ -19,6 +21,7 @@ from tui.text.sanitize import visible_line
 
 EXIT_SAME = 0
 EXIT_DIFFERENT = 1
+EXIT_TROUBLE = 2
 # Longer values (a service catalog header, a whole JSON object) are cut in the text output;
 # --json carries them whole.
 MAX_VALUE_CHARS = 160
@@ -41,6 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_redact_argument(parser)
     parser.add_argument(
         "--raw", action="store_true", help="mask nothing: every byte that differs counts"
+    )
+    parser.add_argument(
+        "--slower",
+        metavar="THRESHOLD",
+        help="also report calls and endpoints slower in run 2 by THRESHOLD (2x, 500ms, 1.5s); "
+        "content differences and the exit status stay as they are",
     )
     parser.add_argument(
         "--placeholders",
@@ -115,13 +124,25 @@ def format_diff(
 
 
 def run(args: argparse.Namespace) -> int:
-    """Diff two traces; 0 when they match, 1 when they differ (TraceError: the caller, 2)."""
+    """Diff two traces; 0 when they match, 1 when they differ, 2 for a bad --slower
+    (TraceError: the caller, 2). Timing never changes the status."""
+    try:
+        slower = Slower.parse(args.slower) if args.slower is not None else None
+    except ValueError as error:
+        print(f"tracetui: diff: {error}", file=sys.stderr)
+        return EXIT_TROUBLE
     a, b = read_trace(args.a, args.input_format), read_trace(args.b, args.input_format)
     diff = diff_traces(a, b, raw=args.raw)
+    times = timing(diff, slower) if slower is not None else None
     redactor = redactor_for(args, a, b)
     if args.json:
-        print_json(redacted(redactor, to_json(diff, args.a, args.b)))
+        document = to_json(diff, args.a, args.b)
+        if times is not None:
+            document["timing"] = timing_json(times)
+        print_json(redacted(redactor, document))
     else:
         text = format_diff(diff, args.a, args.b, redactor, args.placeholders)
+        if times is not None:
+            text += "\n" + "\n".join(timing_lines(times))
         report().line(redacted(redactor, text))
     return EXIT_DIFFERENT if diff.has_differences else EXIT_SAME

@@ -20,10 +20,8 @@ from tui.text.placeholders import endpoint_template
 
 def duration_ms(exchange: Exchange) -> float | None:
     """How long `exchange` took, in milliseconds, where the trace has a clock; else None."""
-    response = exchange.response
-    if response is None or response.time is None or exchange.request.time is None:
-        return None
-    return (response.time - exchange.request.time) * 1000.0
+    seconds = exchange.duration
+    return None if seconds is None else seconds * 1000.0
 
 
 def percentile(durations: list[float], fraction: float) -> float:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Callable, Optional
 
 from tui.model.trace import Exchange, Headers, Record, Trace
+from tui.query.endpoints import duration_ms
 from tui.query.request_ids import request_id
 from tui.text.placeholders import endpoint_template
 
@@ -135,16 +136,9 @@ def rows(
             request_id(trace, exchange),
             exchange.parent,
             request.time,
-            _duration_ms(exchange),
+            duration_ms(exchange),
         )
         yield row, header_rows
-
-
-def _duration_ms(exchange: Exchange) -> float | None:
-    response = exchange.response
-    if response is None or response.time is None or exchange.request.time is None:
-        return None
-    return round((response.time - exchange.request.time) * 1000.0, 3)
 
 
 def _header_rows(path: str, run: str, index: int, side: str, headers: Headers) -> list[HeaderRow]:
