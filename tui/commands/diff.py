@@ -7,9 +7,8 @@ is not a trace is reported by `tui.cli.main`; argparse exits 2 on a bad command 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from tui.commands.output import print_json, report
+from tui.commands.output import print_json, report, say
 from tui.commands.redaction import add_redact_argument, redacted, redactor_for
 from tui.diff.changes import DiffEntry, Kind, TraceDiff, value_text
 from tui.diff.engine import diff_traces, to_json
@@ -129,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         slower = Slower.parse(args.slower) if args.slower is not None else None
     except ValueError as error:
-        print(f"tracetui: diff: {error}", file=sys.stderr)
+        say(f"diff: {error}")
         return EXIT_TROUBLE
     a, b = read_trace(args.a, args.input_format), read_trace(args.b, args.input_format)
     diff = diff_traces(a, b, raw=args.raw)
