@@ -17,6 +17,7 @@ from tui.query.match import matches
 from tui.readers import TraceReader
 from tui.redact import Redactor
 from tui.views.list_rows import GROUPING_NAMES, GROUPINGS, Layouts, ListLayout
+from tui.views.pane_text import PaneText
 
 Scope = tuple[str, "list[int] | None"]
 
@@ -102,7 +103,9 @@ class ExplorerState:
     def __init__(self, reader: TraceReader, redact: bool = False) -> None:
         self.reader = reader
         self.trace: Trace = reader.trace
-        self.redactor: Redactor | None = Redactor() if redact else None
+        # Every pane's trace text passes through this (masked while redacting).
+        self.pane_text = PaneText(Redactor() if redact else None)
+        self.pane_text.learn(self.trace)
         self.grouping = GROUPINGS[0]
         self.collapsed: frozenset[tuple[str, str]] = frozenset()
         self.filtered: list[int] | None = None
@@ -116,6 +119,11 @@ class ExplorerState:
         self._last_seen = 0
         self._waiting_for: int | None = None
         self.layouts = Layouts(reader.trace)
+
+    @property
+    def redactor(self) -> Redactor | None:
+        """The redactor of the panes, the detail and exports; None when secrets are shown."""
+        return self.pane_text.redactor
 
     def list_layout(self) -> ListLayout:
         """The list's layout for the grouping shown."""
@@ -133,6 +141,7 @@ class ExplorerState:
         """Take in what the reader indexed: layouts grown, new exchanges the filter keeps
         added; return the exchanges whose response came since."""
         self.layouts.catch_up(self.grouping)
+        self.pane_text.learn(self.trace)
         answered = self.layouts.columns.take_answered()
         if self.filtered is not None:
             found = self.filter.new_matches(self.trace, self.filtered, answered)
@@ -158,6 +167,7 @@ class ExplorerState:
         """The followed file was truncated or rotated and opened anew as `reader`: start over.
         A filter stays on (watching `status:>=400` across a logrotate): it starts over too."""
         self.reader, self.trace = reader, reader.trace
+        self.pane_text.learn(self.trace)
         self.selected = None
         self._last_seen = 0
         self.filtered = None if self.filter.query is None else []
@@ -199,7 +209,8 @@ class ExplorerState:
 
     def toggle_redact(self) -> bool:
         """Show secrets as stable labels (`<token-1>`) or as they are; True when redacting."""
-        self.redactor = None if self.redactor is not None else Redactor()
+        self.pane_text = PaneText(None if self.redactor is not None else Redactor())
+        self.pane_text.learn(self.trace)
         return self.redactor is not None
 
     def export_scopes(self) -> list[Scope]:
@@ -218,7 +229,8 @@ class ExplorerState:
     def warning_lines(self) -> list[str]:
         """The reader's warnings with their line numbers, one a line."""
         return [
-            f"line {warning.line:>6}  {warning.message}" for warning in self.trace.warnings
+            f"line {warning.line:>6}  {self.pane_text(warning.message)}"
+            for warning in self.trace.warnings
         ] or ["No warnings: the whole file read cleanly."]
 
     def header(self, narrow: bool, panes: Sequence[str], active_pane: str) -> Header:
@@ -226,7 +238,7 @@ class ExplorerState:
         `active_pane` marked (80 columns must never cut off which pane is showing)."""
         trace, reader = self.trace, self.reader
         parts = [
-            Path(trace.path).name,
+            self.pane_text(Path(trace.path).name),
             f"{len(trace.exchanges)} {'ex' if narrow else 'exchanges'}",
             f"{len(trace.services)} {'svc' if narrow else 'services'}",
             f"{self.failed} failed",
@@ -242,7 +254,8 @@ class ExplorerState:
         if self.redactor is not None:
             parts.append("redacted")
         if self.filter.text:
-            parts.append(f"filter: {self.filter.text} ({len(self.filtered or [])} shown)")
+            typed = self.pane_text.typed(self.filter.text)
+            parts.append(f"filter: {typed} ({len(self.filtered or [])} shown)")
         names = ""
         if narrow:
             names = "  ".join(

@@ -88,7 +88,7 @@ class ExplorerScreen(ReadingScreen):
 
     def on_mount(self) -> None:
         """Show what is indexed so far, then index the rest in a worker."""
-        self.detail.redactor = self.redactor
+        self._show_redaction()
         services = self.trace.services
         for view in (self.exchange_list, self.lanes, self.detail):
             view.set_services(services)
@@ -181,11 +181,17 @@ class ExplorerScreen(ReadingScreen):
     def action_toggle_redact(self) -> None:
         """Show secrets as stable labels (`<token-1>`) or as they are."""
         redacting = self.state.toggle_redact()
-        self.detail.redactor = self.redactor
+        self._show_redaction()
         if self.selected is not None:
             self.detail.show_exchange(self.trace, self.selected)
         self.update_header()
         self.notify("Secrets redacted." if redacting else "Secrets shown.", timeout=2)
+
+    def _show_redaction(self) -> None:
+        """Every pane draws through the state's `PaneText`, the detail with its redactor."""
+        self.detail.redactor = self.redactor
+        for view in (self.exchange_list, self.lanes):
+            view.set_pane_text(self.state.pane_text)
 
     def action_export(self) -> None:
         """Export the whole trace, the filtered view or the selection to a file."""

@@ -4,6 +4,7 @@ and is drawn; the header line says how far it got. `ExplorerScreen` builds on th
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -47,6 +48,10 @@ class ReadingScreen(SearchScreen):
     def redactor(self) -> Redactor | None:
         """Labels secrets in the detail and exports, when redacting."""
         return self.state.redactor
+
+    def notify(self, message: str, **options: Any) -> None:
+        """A notification, its trace text masked while redacting."""
+        super().notify(self.state.pane_text(message), **options)
 
     @property
     def collapsed(self) -> frozenset[tuple[str, str]]:

@@ -63,7 +63,8 @@ class DiffList(ThemedView):
         a = "" if entry.a_index is None else str(entry.a_index)
         b = "" if entry.b_index is None else str(entry.b_index)
         text.append(f"{a:>4} {b:>4} ", self.style("dim"))
-        src, dst = shorten_middle(entry.src, 14), shorten_middle(entry.dst, 14)
+        src = shorten_middle(self.pane_text(entry.src), 14)
+        dst = shorten_middle(self.pane_text(entry.dst), 14)
         text.append(src, self.service_style(entry.src))
         text.append("→", self.style("dim"))
         text.append(dst.ljust(29 - len(src)), self.service_style(entry.dst))
@@ -71,6 +72,6 @@ class DiffList(ThemedView):
         status_a, status_b = self._status(entry, "a"), self._status(entry, "b")
         statuses = f" {status_a:>5} │ {status_b:<5}"
         room = max(1, width - text.cell_len - len(statuses))
-        text.append(shorten_middle(entry.path, room).ljust(room), kind_style)
+        text.append(shorten_middle(self.pane_text(entry.path), room).ljust(room), kind_style)
         text.append(statuses, kind_style)
         return self.text_row(text, self.cursor_style() if row == self.cursor else None)

@@ -139,8 +139,8 @@ class ExchangeList(ThemedView):
         counts = f" {len(group.members)}" + (f" ✗{group.failed}" if group.failed else "")
         text = Text("▸ " if folded else "▾ ", style=self.style("group"))
         room = max(4, width - len(counts) - 5)
-        src = shorten_middle(group.src, max(2, room // 2))
-        dst = shorten_middle(group.dst, max(2, room - len(src)))
+        src = shorten_middle(self.pane_text(group.src), max(2, room // 2))
+        dst = shorten_middle(self.pane_text(group.dst), max(2, room - len(src)))
         text.append(src, self.service_style(group.src))
         text.append(" → ", self.style("group"))
         text.append(dst, self.service_style(group.dst))
@@ -163,9 +163,15 @@ class ExchangeList(ThemedView):
         segments.append(Segment(f"{index:>{self._index_width}} ", dim))
         if self.mode != BY_PAIR:
             segments += [
-                Segment(shorten_middle(request.src, 10), self.service_style(request.src)),
+                Segment(
+                    shorten_middle(self.pane_text(request.src), 10),
+                    self.service_style(request.src),
+                ),
                 Segment("→", dim),
-                Segment(shorten_middle(request.dst, 10), self.service_style(request.dst)),
+                Segment(
+                    shorten_middle(self.pane_text(request.dst), 10),
+                    self.service_style(request.dst),
+                ),
                 Segment(" "),
             ]
         segments.append(Segment(f"{request.method:<{METHOD_WIDTH}} "))
@@ -173,7 +179,7 @@ class ExchangeList(ThemedView):
         room = max(1, width - used - STATUS_WIDTH - 1)
         status = status_label(exchange.status)
         segments += [
-            Segment(shorten_middle(request.target, room).ljust(room)),
+            Segment(shorten_middle(self.pane_text(request.target), room).ljust(room)),
             Segment(f" {status:>{STATUS_WIDTH}}", self.status_style(exchange.status)),
         ]
         return segments

@@ -241,5 +241,5 @@ class SequenceLanes(ThemedView):
         return [
             Segment(mark, self.style("match")),
             Segment(number, self.style("dim")),
-            Segment(body[: max(0, width - len(number) - 1)], style),
+            Segment(self.pane_text(body)[: max(0, width - len(number) - 1)], style),
         ]

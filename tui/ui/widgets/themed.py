@@ -7,6 +7,8 @@ lost on a 16-colour terminal or with NO_COLOR.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 
 from tui.ui.widgets.cursor_view import CursorView
@@ -39,6 +41,10 @@ def shorten_middle(text: str, width: int) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 class ThemedView(CursorView):
     """A cursor view that knows the app's palette."""
 
@@ -61,6 +67,14 @@ class ThemedView(CursorView):
         super().__init__(id=id, classes=classes)
         self.service_order: dict[str, int] = {}
         self.matches: frozenset[int] = frozenset()
+        # Trace text goes through this before it is shortened and drawn (the screen's
+        # `PaneText`: masked while redacting).
+        self.pane_text: Callable[[str], str] = _as_is
+
+    def set_pane_text(self, pane_text: Callable[[str], str]) -> None:
+        """Draw trace text through `pane_text` from now on."""
+        self.pane_text = pane_text
+        self.invalidate()
 
     def set_matches(self, matches: frozenset[int]) -> None:
         """Mark these exchanges as search matches."""
