@@ -8,6 +8,7 @@ list, the changes of the selected entry, and the two exchanges side by side (sta
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +20,7 @@ from textual.widgets import Static
 from tui.diff.changes import Kind, Line, Part, TraceDiff, value_text
 from tui.diff.engine import diff_traces
 from tui.readers import TraceReader
+from tui.redact import Redactor
 from tui.ui.screen_text import screen_text
 from tui.ui.screens.paned import PanedScreen
 from tui.ui.widgets.detail import DetailView
@@ -27,6 +29,7 @@ from tui.ui.widgets.key_bar import KeyBar
 from tui.ui.widgets.lanes import SequenceLanes
 from tui.ui.widgets.text_lines import TextLines
 from tui.views.lanes import lane_layout
+from tui.views.pane_text import PaneText
 
 
 def change_marks(diff: TraceDiff, position: int) -> frozenset[str]:
@@ -58,6 +61,7 @@ class DiffScreen(PanedScreen):
         Binding("o", "open('a')", "Open run 1"),
         Binding("O", "open('b')", "Open run 2", key_display="O"),
         Binding("r", "toggle_raw", "Raw diff"),
+        Binding("R", "toggle_redact", "Redact", key_display="R"),
         Binding("1", "pane('diff-entries')", "List", show=False),
         Binding("2", "pane('diff-sides')", "Sides", show=False),
         Binding("3", "pane('diff-lanes')", "Lanes", show=False),
@@ -65,9 +69,11 @@ class DiffScreen(PanedScreen):
         Binding("escape", "pane('diff-entries')", "Back", show=False),
     ]
 
-    def __init__(self, reader_a: TraceReader, reader_b: TraceReader) -> None:
+    def __init__(self, reader_a: TraceReader, reader_b: TraceReader, redact: bool = False) -> None:
         super().__init__()
         self.readers = (reader_a, reader_b)
+        # Every string bound for a pane passes through this; `R` turns it on and off.
+        self.pane_text = PaneText(Redactor() if redact else None)
         self.diff: TraceDiff | None = None
         self.raw = False
         self.position = 0
@@ -119,13 +125,13 @@ class DiffScreen(PanedScreen):
             lanes.show_layout(trace, lane_layout(trace), None)
         self.query_one(DiffList).set_services(services)
         self.query_one(DiffList).show_diff(diff)
-        self.update_header()
+        self._show_redaction()
 
     def update_header(self) -> None:
         """`tracetui diff · a ⟷ b · 50 same · 3 changed · 1 added · 1 removed`."""
         if self.diff is None:
             return
-        names = [Path(reader.path).name for reader in self.readers]
+        names = [self.pane_text(Path(reader.path).name) for reader in self.readers]
         summary = " · ".join(f"{count} {kind}" for kind, count in self.diff.summary.items())
         text = f"tracetui diff · {names[0]} ⟷ {names[1]} · {summary}"
         if self.raw:
@@ -133,6 +139,8 @@ class DiffScreen(PanedScreen):
         elif self.diff.masked:
             masked = ", ".join(f"{n} {rule}" for rule, n in sorted(self.diff.masked.items()))
             text += f" · masked: {masked}"
+        if self.pane_text.redacting:
+            text += " · redacted"
         self.query_one("#diff-header", Static).update(screen_text(text))
 
     @on(DiffList.Selected)
@@ -145,15 +153,17 @@ class DiffScreen(PanedScreen):
         self.position = position
         entry = self.diff.entries[position]
         marks = change_marks(self.diff, position)
-        lines = [Text(f"{entry.kind.value}: {entry.method} {entry.path}", style="bold")]
+        shown = self.pane_text
+        heading = f"{entry.kind.value}: {entry.method} {shown(entry.path)}"
+        lines = [screen_text(heading, style="bold")]
         for change in entry.changes:
             where = change.part.value + (f" {change.key}" if change.key else "")
-            line = screen_text(where, style="bold")
-            line.append_text(screen_text(f"   {value_text(change.a)}", style="red"))
+            line = screen_text(shown(where), style="bold")
+            line.append_text(screen_text(f"   {shown(value_text(change.a))}", style="red"))
             line.append("  →  ")
-            line.append_text(screen_text(value_text(change.b), style="green"))
+            line.append_text(screen_text(shown(value_text(change.b)), style="green"))
             if change.note:
-                line.append_text(screen_text(f"   ({change.note})", style="italic"))
+                line.append_text(screen_text(f"   ({shown(change.note)})", style="italic"))
             lines.append(line)
         changes = self.query_one("#changes", TextLines)
         changes.lines = lines
@@ -234,7 +244,30 @@ class DiffScreen(PanedScreen):
             self.notify(f"This exchange is not in run {'1' if side == 'a' else '2'}.")
             return
         reader = self.readers[0 if side == "a" else 1]
-        self.app.push_screen(ExplorerScreen(reader, select=index, back=True))
+        screen = ExplorerScreen(reader, select=index, back=True, redact=self.pane_text.redacting)
+        self.app.push_screen(screen)
+
+    def action_toggle_redact(self) -> None:
+        """Show secrets as stable labels (`<token-1>`) or as they are, in every pane."""
+        self.pane_text = PaneText(None if self.pane_text.redacting else Redactor())
+        self._show_redaction()
+        self.notify("Secrets redacted." if self.pane_text.redacting else "Secrets shown.")
+
+    def _show_redaction(self) -> None:
+        """Hand the panes the screen's `PaneText` (the detail sides its redactor), redraw."""
+        for reader in self.readers:
+            self.pane_text.learn(reader.trace)
+        for side in ("a", "b"):
+            self.query_one(f"#side-{side}", DetailView).redactor = self.pane_text.redactor
+            self.query_one(f"#lanes-{side}", SequenceLanes).set_pane_text(self.pane_text)
+        self.query_one(DiffList).set_pane_text(self.pane_text)
+        self.update_header()
+        if self.diff is not None and self.diff.entries:
+            self.show_entry(self.position)
+
+    def notify(self, message: str, **options: Any) -> None:
+        """A notification, its trace text masked while redacting."""
+        super().notify(self.pane_text(message), **options)
 
     def action_toggle_raw(self) -> None:
         """Compare with no masking at all, or go back to the masked diff."""
