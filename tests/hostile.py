@@ -576,18 +576,22 @@ def _p_issued_token(rng: random.Random) -> Planted:
 
 
 def _p_authorization(rng: random.Random) -> Planted:
-    secret = _secret(rng)
-    value = rng.choice(
+    secret, key_id, jwt = _secret(rng), _aws_key_id(rng), _jwt(rng)
+    basic = base64.b64encode(f"admin:{secret}".encode()).decode()
+    value, secrets = rng.choice(
         (
-            f"Bearer {_jwt(rng)}",
-            "Basic " + base64.b64encode(f"admin:{secret}".encode()).decode(),
-            f"AWS4-HMAC-SHA256 Credential={_aws_key_id(rng)}/20260101/RegionOne/s3/aws4_request,"
-            f" SignedHeaders=host, Signature={secret}",
-            secret,
+            (f"Bearer {jwt}", (jwt,)),
+            (f"Basic {basic}", (basic,)),
+            (
+                f"AWS4-HMAC-SHA256 Credential={key_id}/20260101/RegionOne/s3/aws4_request,"
+                f" SignedHeaders=host, Signature={secret}",
+                (key_id, secret),
+            ),
+            (secret, (secret,)),
         )
     )
     name = rng.choice(("Authorization", "authorization", "Proxy-Authorization"))
-    return _ex(request_headers=(f"{name}: {value}",), secrets=(value.split(" ", 1)[-1],))
+    return _ex(request_headers=(f"{name}: {value}",), secrets=secrets)
 
 
 def _p_cookie(rng: random.Random) -> Planted:
