@@ -261,3 +261,16 @@ def test_a_whole_document_format_is_read_in_one_pass_over_the_file(
     assert seen == [(len(TOY_TRACE), len(TOY_TRACE), 0)]
     assert [e.parent for e in reader.trace.exchanges] == [None, 2, 0]
     assert reader.trace.warnings == []
+
+
+def test_every_registered_format_has_every_member_of_the_protocol() -> None:
+    # mypy checks the registry too; this says which member a format lacks at run time.
+    members = set(Format.__annotations__) | {
+        name for name, value in vars(Format).items() if callable(value) and not name.startswith("_")
+    }
+    assert {"detect", "records", "decode_body", "decode_timings", "can_follow"} <= members
+    missing = {
+        fmt.name: sorted(name for name in members if not hasattr(fmt, name))
+        for fmt in registry.FORMATS
+    }
+    assert {name: lacks for name, lacks in missing.items() if lacks} == {}

@@ -34,7 +34,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span
+from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span, Timings
 from tui.readers.parsed import Cursor, Warn, field, new_tuple
 
 NAME = "tracetui-json"
@@ -473,6 +473,10 @@ class JsonExport:
                 return text
             return value if isinstance(value, str) else text
         return _dedent(text, span.indent)
+
+    def decode_timings(self, buffer: Buffer, span: Span) -> Timings:
+        """None: the export writes no phases of a call."""
+        return ()
 
 
 FORMAT = JsonExport()

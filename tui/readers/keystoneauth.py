@@ -26,7 +26,7 @@ import calendar
 import re
 from collections.abc import Iterator
 
-from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span
+from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span, Timings
 from tui.readers.parsed import Cursor, Warn, field, new_tuple, shown
 from tui.readers.services import PATH_PREFIXES, service_for_url
 
@@ -499,6 +499,10 @@ class Keystoneauth:
         """The body as logged (a request's `-d` data, a response's `RESP BODY:` text)."""
         text = bytes(buffer[span.start : span.end]).decode("utf-8", "replace")
         return text.replace("\r\n", "\n").strip("\n")
+
+    def decode_timings(self, buffer: Buffer, span: Span) -> Timings:
+        """None: keystoneauth logs no phases of a call."""
+        return ()
 
 
 FORMAT = Keystoneauth()
