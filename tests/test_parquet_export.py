@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tui.cli import main
+from tui.readers import read_trace
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_traces"
 RUNS = ("server-create.md", "server-create-run2.md", "image-show.log")
@@ -23,15 +24,10 @@ def read_back(folder: Path, table: str) -> list[tuple]:
 
 
 def sql_rows(table: str, paths: list[str]) -> list[tuple]:
-    from tui.commands.sql import _index
-    from tui.query.sql import connect, empty_columns, merge
+    from tui.query.sql import connect, trace_tables
 
-    exchanges, headers = empty_columns()
-    for path in paths:
-        _, (more_exchanges, more_headers) = _index(path)
-        merge(exchanges, more_exchanges)
-        merge(headers, more_headers)
-    relation = connect(exchanges, headers).execute(f"SELECT * EXCLUDE (run), run FROM {table}")
+    tables = [trace_tables(read_trace(path)) for path in paths]
+    relation = connect(tables).execute(f"SELECT * EXCLUDE (run), run FROM {table}")
     return sorted(relation.fetchall(), key=repr)
 
 

@@ -19,16 +19,7 @@ from typing import Any, Union
 
 from tui.commands.output import document, is_terminal, report, say
 from tui.commands.redaction import add_redact_argument
-from tui.query.sql import (
-    Columns,
-    SqlError,
-    SqlUnavailable,
-    connect,
-    empty_columns,
-    merge,
-    run_query,
-    trace_columns,
-)
+from tui.query.sql import SqlError, SqlUnavailable, connect, require, run_query, trace_tables
 from tui.readers import TraceError, read_trace
 from tui.redact import Redactor
 from tui.text.sanitize import visible_line
@@ -38,8 +29,8 @@ EXIT_TROUBLE = 2
 PARALLEL_FROM = 3
 # A progress line is drawn only when loading takes longer than a glance.
 PROGRESS_FROM = 8
-# An indexed file, or the one line that says why it was skipped.
-Loaded = Union[tuple[Columns, Columns], str]
+# An indexed file's two tables, or the one line that says why it was skipped.
+Loaded = Union[tuple[Any, Any], str]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -63,28 +54,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the traces, run the query, print the result; 2 on trouble."""
+    try:
+        require()
+    except SqlUnavailable as error:
+        return _trouble(str(error))
     paths = expand(args.files)
     if not paths:
         return _trouble("no trace files found")
-    exchanges, headers = empty_columns()
-    loaded = 0
+    tables: list[tuple[Any, Any]] = []
     show = _progress if is_terminal(sys.stderr) and len(paths) >= PROGRESS_FROM else None
     for done, (path, loaded_file) in enumerate(_load(paths, args.redact), 1):
         if isinstance(loaded_file, str):
             say(f"sql: skipped {loaded_file}")
         else:
-            merge(exchanges, loaded_file[0])
-            merge(headers, loaded_file[1])
-            loaded += 1
+            tables.append(loaded_file)
         if show is not None:
             show(done, len(paths), path)
     if show is not None:
         sys.stderr.write("\r\x1b[K")
-    if not loaded:
+    if not tables:
         return _trouble("none of the files is a trace")
     try:
-        names, result = run_query(connect(exchanges, headers), args.query)
-    except (SqlUnavailable, SqlError) as error:
+        names, result = run_query(connect(tables), args.query)
+    except SqlError as error:
         return _trouble(str(error))
     _print(names, result, args)
     return 0
@@ -109,9 +101,9 @@ def _index(path: str, redactor: Redactor | None = None) -> tuple[str, Loaded]:
     except TraceError as error:
         return path, str(error)
     if redactor is None:
-        return path, trace_columns(trace)
+        return path, trace_tables(trace)
     redactor.learn(trace)
-    return path, trace_columns(trace, redactor.record)
+    return path, trace_tables(trace, redactor.record)
 
 
 def _load(paths: Sequence[str], redact: bool) -> Iterator[tuple[str, Loaded]]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from tui.export.base import ExportOptions, FolderExport, Selection, selected_exchanges
 from tui.model.trace import Trace
-from tui.query.sql import arrow_tables, trace_columns
+from tui.query.sql import trace_tables
 from tui.query.tables import run_label
 
 TABLES = ("exchanges", "headers")
@@ -42,8 +42,8 @@ def write_parquet(
     import pyarrow.parquet as parquet  # type: ignore[import-untyped]  # no stubs
 
     run = run_label(trace.path)
-    exchanges, headers = trace_columns(trace, options.redact, selected_exchanges(trace, selection))
-    tables: dict[str, Any] = dict(zip(TABLES, arrow_tables(exchanges, headers)))
+    selected = selected_exchanges(trace, selection)
+    tables: dict[str, Any] = dict(zip(TABLES, trace_tables(trace, options.redact, selected)))
     partitions = {table: _partition(folder, table, run) for table in TABLES}
     for partition in partitions.values():
         if partition.exists() and not options.overwrite:

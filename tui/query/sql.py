@@ -3,8 +3,9 @@
 'tracetui[sql]'`), imported only when a table is built, so the explorer and the other commands
 never load them.
 
-Rows are gathered as columns (lists by name), which pyarrow turns into typed tables that DuckDB
-reads without a copy per value.
+Rows are built a batch of exchanges at a time and turned into an Arrow record batch at once
+(a transpose in C, then one typed array per column), so a trace costs its Arrow size, not a
+Python object per value; DuckDB reads the Arrow tables without copying them.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tui.model.trace import Exchange, Trace
+from tui.model.trace import Exchange, Headers, Trace
 from tui.query.tables import EXCHANGE_COLUMNS, HEADER_COLUMNS, Masker, rows, run_label
 
 MISSING = "needs DuckDB and pyarrow: pip install 'tracetui[sql]'"
-
-Columns = dict[str, list[Any]]
+# Exchanges per record batch: big enough that Arrow's per-batch cost vanishes, small enough
+# that the Python rows of one batch stay a few MB.
+BATCH = 4096
 
 
 class SqlUnavailable(Exception):
@@ -38,55 +40,9 @@ def _modules() -> tuple[Any, Any]:
     return duckdb, pyarrow
 
 
-def empty_columns() -> tuple[Columns, Columns]:
-    """Empty `exchanges` and `headers` columns, by name."""
-    return (
-        {name: [] for name, _ in EXCHANGE_COLUMNS},
-        {name: [] for name, _ in HEADER_COLUMNS},
-    )
-
-
-def _append(columns: Columns, row: Sequence[Any]) -> None:
-    for values, value in zip(columns.values(), row):
-        values.append(value)
-
-
-def trace_columns(
-    trace: Trace, mask: Masker | None = None, selection: Iterable[Exchange] | None = None
-) -> tuple[Columns, Columns]:
-    """The `exchanges` and `headers` columns of one trace (of the `selection` of it)."""
-    exchanges, headers = empty_columns()
-    for row, header_rows in rows(trace, run_label(trace.path), mask, selection):
-        _append(exchanges, row)
-        for header_row in header_rows:
-            _append(headers, header_row)
-    return exchanges, headers
-
-
-def merge(into: Columns, more: Columns) -> None:
-    """Append the rows of `more` to `into` (columns of the same table)."""
-    for name, values in more.items():
-        into[name].extend(values)
-
-
-def arrow_tables(exchanges: Columns, headers: Columns) -> tuple[Any, Any]:
-    """The two tables as pyarrow Tables with the documented column types."""
-    _, pyarrow = _modules()
-    return (
-        pyarrow.table(_arrow_columns(pyarrow, exchanges, EXCHANGE_COLUMNS)),
-        pyarrow.table(_arrow_columns(pyarrow, headers, HEADER_COLUMNS)),
-    )
-
-
-def connect(exchanges: Columns, headers: Columns) -> Any:
-    """An in-memory DuckDB connection holding the `exchanges` and `headers` tables."""
-    duckdb, _ = _modules()
-    connection = duckdb.connect()
-    for table, arrow in zip(("exchanges", "headers"), arrow_tables(exchanges, headers)):
-        connection.register(f"{table}_arrow", arrow)
-        connection.execute(f"CREATE TABLE {table} AS SELECT * FROM {table}_arrow")
-        connection.unregister(f"{table}_arrow")
-    return connection
+def require() -> None:
+    """Raise SqlUnavailable, with the install hint, unless DuckDB and pyarrow import."""
+    _modules()
 
 
 _ARROW_TYPES = {
@@ -97,19 +53,101 @@ _ARROW_TYPES = {
 }
 
 
-def _arrow_columns(
-    pyarrow: Any, columns: Columns, schema: tuple[tuple[str, str], ...]
-) -> dict[str, Any]:
-    arrays = {}
-    for name, kind in schema:
-        values = columns[name]
+def _schema(pyarrow: Any, columns: tuple[tuple[str, str], ...]) -> Any:
+    fields = []
+    for name, kind in columns:
         if kind == "TIMESTAMPTZ":
-            # Seconds since the epoch -> microseconds, UTC; None stays NULL.
-            micros = [None if value is None else round(value * 1e6) for value in values]
-            arrays[name] = pyarrow.array(micros, pyarrow.timestamp("us", tz="UTC"))
+            kind_type = pyarrow.timestamp("us", tz="UTC")
         else:
-            arrays[name] = pyarrow.array(values, getattr(pyarrow, _ARROW_TYPES[kind])())
-    return arrays
+            kind_type = getattr(pyarrow, _ARROW_TYPES[kind])()
+        fields.append(pyarrow.field(name, kind_type))
+    return pyarrow.schema(fields)
+
+
+def _exchange_batch(pyarrow: Any, schema: Any, batch_rows: Sequence[Sequence[Any]]) -> Any:
+    columns = list(zip(*batch_rows)) or [() for _ in schema]
+    arrays = []
+    for field, values in zip(schema, columns):
+        if pyarrow.types.is_timestamp(field.type):
+            # Seconds since the epoch -> microseconds; None stays NULL.
+            values = [None if value is None else round(value * 1e6) for value in values]
+        arrays.append(pyarrow.array(values, field.type))
+    return pyarrow.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+class _HeaderColumns:
+    """The `headers` rows of a batch of exchanges, gathered column by column."""
+
+    def __init__(self) -> None:
+        self.exchange: list[int] = []
+        self.side: list[str] = []
+        self.position: list[int] = []
+        self.names: list[str] = []
+        self.values: list[str] = []
+
+    def add(self, index: int, side: str, headers: Headers) -> None:
+        count = len(headers)
+        self.exchange += [index] * count
+        self.side += [side] * count
+        self.position += range(count)
+        self.names += [name for name, _ in headers]
+        self.values += [value for _, value in headers]
+
+    def batch(self, pyarrow: Any, schema: Any, path: str, run: str) -> Any:
+        count = len(self.names)
+        # The file and run are the same on every row of a trace: repeated in C, not per row.
+        constant = [
+            pyarrow.repeat(pyarrow.scalar(text, pyarrow.string()), count) for text in (path, run)
+        ]
+        arrays = [
+            *constant,
+            pyarrow.array(self.exchange, pyarrow.int32()),
+            pyarrow.array(self.side, pyarrow.string()),
+            pyarrow.array(self.position, pyarrow.int32()),
+            pyarrow.array(self.names, pyarrow.string()),
+            pyarrow.array(self.values, pyarrow.string()),
+        ]
+        return pyarrow.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def trace_tables(
+    trace: Trace, mask: Masker | None = None, selection: Iterable[Exchange] | None = None
+) -> tuple[Any, Any]:
+    """The `exchanges` and `headers` tables of one trace (of the `selection` of it), as
+    pyarrow Tables with the documented column types."""
+    _, pyarrow = _modules()
+    exchange_schema = _schema(pyarrow, EXCHANGE_COLUMNS)
+    header_schema = _schema(pyarrow, HEADER_COLUMNS)
+    run = run_label(trace.path)
+    exchange_batches, header_batches = [], []
+    exchange_rows: list[Sequence[Any]] = []
+    headers = _HeaderColumns()
+    for row, request_headers, response_headers in rows(trace, run, mask, selection):
+        exchange_rows.append(row)
+        headers.add(row[4], "request", request_headers)
+        headers.add(row[4], "response", response_headers)
+        if len(exchange_rows) == BATCH:
+            exchange_batches.append(_exchange_batch(pyarrow, exchange_schema, exchange_rows))
+            header_batches.append(headers.batch(pyarrow, header_schema, trace.path, run))
+            exchange_rows, headers = [], _HeaderColumns()
+    exchange_batches.append(_exchange_batch(pyarrow, exchange_schema, exchange_rows))
+    header_batches.append(headers.batch(pyarrow, header_schema, trace.path, run))
+    return (
+        pyarrow.Table.from_batches(exchange_batches, schema=exchange_schema),
+        pyarrow.Table.from_batches(header_batches, schema=header_schema),
+    )
+
+
+def connect(tables: Sequence[tuple[Any, Any]]) -> Any:
+    """An in-memory DuckDB connection holding the `exchanges` and `headers` tables of every
+    trace in `tables` (pairs from `trace_tables`)."""
+    duckdb, pyarrow = _modules()
+    connection = duckdb.connect()
+    for position, name in enumerate(("exchanges", "headers")):
+        # Registered, not copied into a DuckDB table: DuckDB scans the Arrow buffers in place,
+        # so the rows are held once.
+        connection.register(name, pyarrow.concat_tables([pair[position] for pair in tables]))
+    return connection
 
 
 def run_query(connection: Any, statement: str) -> tuple[list[str], list[tuple[Any, ...]]]:

@@ -68,7 +68,6 @@ ExchangeRow = tuple[
     Optional[float],
     Optional[float],
 ]
-HeaderRow = tuple[str, str, int, str, int, str, str]
 # What `--redact` puts between a record and its row: (target, headers, body) masked.
 Masker = Callable[[Trace, Record], tuple[str, Headers, str]]
 
@@ -100,25 +99,26 @@ def rows(
     run: str,
     mask: Masker | None = None,
     exchanges: Iterable[Exchange] | None = None,
-) -> Iterator[tuple[ExchangeRow, list[HeaderRow]]]:
-    """Each exchange of `trace` (or of `exchanges`) as its `exchanges` row and its `headers`
-    rows, in order.
+) -> Iterator[tuple[ExchangeRow, Headers, Headers]]:
+    """Each exchange of `trace` (or of `exchanges`) as its `exchanges` row and the request's
+    and the response's headers (the `headers` rows: one per pair), in order.
 
     `start` is seconds since the epoch and `duration_ms` the time to the response's end, both
     only where the trace has a clock; they are None, never invented, where it has none.
     """
     decode = mask or _plain
+    templates: dict[str, str] = {}
     for exchange in trace.exchanges if exchanges is None else exchanges:
         request, response = exchange.request, exchange.response
         target, request_headers, request_body = decode(trace, request)
-        header_rows = _header_rows(trace.path, run, exchange.index, "request", request_headers)
+        response_headers: Headers = ()
         status = response_bytes = None
         if response is not None:
             _, response_headers, response_body = decode(trace, response)
-            header_rows += _header_rows(
-                trace.path, run, exchange.index, "response", response_headers
-            )
             status, response_bytes = response.status, _size(response_body)
+        template = templates.get(target)
+        if template is None:
+            template = templates[target] = endpoint_template(target)
         row: ExchangeRow = (
             SCHEMA_VERSION,
             trace.path,
@@ -129,7 +129,7 @@ def rows(
             request.dst,
             request.method,
             target,
-            endpoint_template(target),
+            template,
             status,
             _size(request_body),
             response_bytes,
@@ -138,11 +138,4 @@ def rows(
             request.time,
             duration_ms(exchange),
         )
-        yield row, header_rows
-
-
-def _header_rows(path: str, run: str, index: int, side: str, headers: Headers) -> list[HeaderRow]:
-    return [
-        (path, run, index, side, position, name, value)
-        for position, (name, value) in enumerate(headers)
-    ]
+        yield row, request_headers, response_headers
