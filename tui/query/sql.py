@@ -65,7 +65,7 @@ def _schema(pyarrow: Any, columns: tuple[tuple[str, str], ...]) -> Any:
 
 
 def _exchange_batch(pyarrow: Any, schema: Any, batch_rows: Sequence[Sequence[Any]]) -> Any:
-    columns = list(zip(*batch_rows)) or [() for _ in schema]
+    columns: list[Sequence[Any]] = list(zip(*batch_rows)) or [() for _ in schema]
     arrays = []
     for field, values in zip(schema, columns):
         if pyarrow.types.is_timestamp(field.type):

@@ -44,7 +44,7 @@ class TraceApp(QuietCrashApp):
         if len(self.readers) == 2:
             from tui.ui.screens.diff import DiffScreen
 
-            return DiffScreen(*self.readers, redact=self.redact)
+            return DiffScreen(self.readers[0], self.readers[1], redact=self.redact)
         return ExplorerScreen(self.readers[0], redact=self.redact)
 
     def notify(
