@@ -32,13 +32,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="print the exchanges matching a query",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Print the exchanges matching QUERY: filter terms (src:, dst:, svc:,\n"
-        "method:, status:, path:, header:, body:; `!` negates one) and words searched\n"
+        "method:, status:, path:, header:, body:, reqid:; `!` negates one) and words searched\n"
         "everywhere (`re:` for a regex), all of which must hold.",
         epilog="examples:\n"
         "  tracetui grep FILE 'svc:keystone status:>=400'\n"
         "  tracetui grep FILE '!dst:neutron-server method:GET'\n"
         "  tracetui grep FILE 'header:\"Content-Type=application/json\" body:adminPass'\n"
         "  tracetui grep FILE gAAAAABjt2gN...   (every exchange carrying that token)\n"
+        "  tracetui grep FILE reqid:req-9c0dd7d2   (one API call and all done on its behalf)\n"
         "cost: a query with a word, body: or header: term scans the file's bytes and parses\n"
         "  only the exchanges that hold it: fast, little memory. A query of only src:, dst:,\n"
         "  svc:, method:, status:, path: or negated terms needs every exchange paired, so the\n"

@@ -166,8 +166,8 @@ class Scan:
                     lowered = chunk.lower()
                 hay = lowered if plan.lowered and lowered is not None else chunk
                 found = self._find(hay, chunk, base, plan, scope, marks)
-            if term.field == "header":
-                # The name only narrowed down the candidates: check their header lines.
+            if term.field in ("header", "reqid"):
+                # The name (the id) only narrowed down the candidates: check their header lines.
                 for record_index in found:
                     marks[record_index] = self._header_hit(number, chunk, base, record_index)
             for record_index in special:

@@ -8,7 +8,8 @@ A filter query is terms separated by spaces, all of which must hold; `!` in fron
 
 Fields: `src:`, `dst:`, `svc:` (either side) and `method:` take a name or a glob; `status:`
 takes `200`, `5xx`, `>=400` (also `>`, `<`, `<=`, `=`) or `none` (no response); `path:` and
-`body:` take text; `header:` takes a name (glob) or `name=text`. Anything else is text searched
+`body:` take text; `header:` takes a name (glob) or `name=text`; `reqid:` takes text found in
+an OpenStack request id the exchange carries (sent, or answered). Anything else is text searched
 everywhere, as the `/` search does: method, path, status, services, header lines and bodies.
 
 Text is a substring, case-insensitive unless it has a capital (smart case), or a regular
@@ -22,7 +23,7 @@ import fnmatch
 import re
 from typing import NamedTuple
 
-FIELDS = ("src", "dst", "svc", "method", "status", "path", "header", "body")
+FIELDS = ("src", "dst", "svc", "method", "status", "path", "header", "body", "reqid")
 TEXT = "text"
 REGEX_PREFIX = "re:"
 
@@ -86,7 +87,7 @@ class StatusTest(NamedTuple):
 class Term(NamedTuple):
     """One term of a query. Which of the optional parts is set depends on `field`:
 
-    text, body, path: `pattern` (path: `glob` instead when the value has `*`, `?` or `[`);
+    text, body, path, reqid: `pattern` (path: `glob` instead when the value has `*`, `?` or `[`);
     src, dst, svc, method: `glob`; status: `status`; header: `name` as typed and its `glob`,
     and an optional `pattern` for the value.
     """
@@ -277,7 +278,7 @@ def _field_term(token: _Token, field: str, offset: int) -> Term:
         return Term(field, token.negated, source, glob=_glob(value))
     if field == "path" and _GLOB_CHARS.intersection(value) and not _is_regex(token, offset):
         return Term(field, token.negated, source, glob=_glob(value))
-    if field in ("path", "body"):
+    if field in ("path", "body", "reqid"):
         return Term(
             field, token.negated, source, pattern=_value_pattern(token, offset, field + ":")
         )

@@ -14,9 +14,12 @@ from tui.model.trace import Exchange, Record, Trace
 from tui.query.index import request_fields, response_fields
 from tui.query.language import TEXT, Query, Term, TextPattern
 from tui.query.plan import plan_for
+from tui.query.request_ids import ANSWERED, SENT
 
 # The fields whose terms are looked for in a record's header block and body.
-RECORD_FIELDS = frozenset((TEXT, "body", "header"))
+RECORD_FIELDS = frozenset((TEXT, "body", "header", "reqid"))
+# The headers a request id is in: sent by the caller, answered by the callee.
+REQUEST_ID_HEADERS = frozenset((SENT, *ANSWERED))
 
 # (record index, record) -> whether a record term holds in that record.
 RecordHit = Callable[[int, Record], bool]
@@ -49,8 +52,15 @@ def exchange_fields_hit(pattern: TextPattern, exchange: Exchange) -> bool:
 
 
 def record_hit(trace: Trace, term: Term, record: Record) -> bool:
-    """Whether a text, body or header term holds in one record, from its decoded text."""
+    """Whether a text, body, header or reqid term holds in one record, from its decoded
+    text."""
     source = trace.source
+    if term.field == "reqid":
+        assert term.pattern is not None
+        return any(
+            name.lower() in REQUEST_ID_HEADERS and term.pattern.search(value.strip())
+            for name, value in source.headers(record)
+        )
     if term.field == "header":
         assert term.glob is not None
         for name, value in source.headers(record):

@@ -26,3 +26,52 @@ def request_id(trace: Trace, exchange: Exchange) -> str:
         if answered:
             return answered.strip()
     return ""
+
+
+def _answered(trace: Trace, exchange: Exchange) -> str:
+    """The id the callee gave `exchange` ("" when it answered none, or has not answered)."""
+    response = exchange.response
+    if response is None:
+        return ""
+    for name in ANSWERED:
+        answered = trace.source.header(response, name)
+        if answered:
+            return answered.strip()
+    return ""
+
+
+def api_calls(trace: Trace) -> dict[str, int]:
+    """Map each global request id to the exchange that is the API call it names.
+
+    A callee's answered id names that exchange itself; an id sent by a caller that was
+    handling a call names the call it was handling (its parent); a callee that echoes the id
+    it was sent names nothing new. The first in trace order wins.
+    """
+    owners: dict[str, int] = {}
+    source = trace.source
+    for exchange in trace.exchanges:
+        sent = (source.header(exchange.request, SENT) or "").strip()
+        answered = _answered(trace, exchange)
+        # A callee that echoes the id it was sent gave the call no id of its own.
+        if answered and answered != sent:
+            owners.setdefault(answered, exchange.index)
+        if sent and exchange.parent is not None:
+            owners.setdefault(sent, exchange.parent)
+    return owners
+
+
+def rpc_parents(trace: Trace) -> dict[int, int]:
+    """The calls with no HTTP parent (RPC roots, see `tui.readers.calltree.is_rpc_root`) that
+    carry a known API call's global request id, each mapped to that API call: attached under
+    it, a boot reads as one tree. Only an earlier call is taken, so no cycle can form."""
+    owners = api_calls(trace)
+    source, root_service = trace.source, trace.root_service
+    attached: dict[int, int] = {}
+    for exchange in trace.exchanges:
+        if exchange.parent is not None or exchange.request.src == root_service:
+            continue
+        sent = (source.header(exchange.request, SENT) or "").strip()
+        owner = owners.get(sent) if sent else None
+        if owner is not None and owner < exchange.index:
+            attached[exchange.index] = owner
+    return attached
