@@ -19,7 +19,16 @@ from typing import Any, Union
 
 from tui.commands.output import document, is_terminal, report, say
 from tui.commands.redaction import add_redact_argument
-from tui.query.sql import SqlError, SqlUnavailable, connect, require, run_query, trace_tables
+from tui.query.sql import (
+    SqlError,
+    SqlUnavailable,
+    cell_text,
+    connect,
+    require,
+    result_table,
+    run_query,
+    trace_tables,
+)
 from tui.readers import TraceError, read_trace
 from tui.redact import Redactor
 from tui.text.sanitize import visible_line
@@ -143,21 +152,13 @@ def expand(arguments: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
-    return str(value)
-
-
 def _print(names: list[str], result: list[tuple[Any, ...]], args: argparse.Namespace) -> None:
     # Values come from trace text: JSON and CSV are documents, the table a report.
     data = document()
     if args.json:
         objects = [
             {
-                name: (_cell(value) if hasattr(value, "isoformat") else value)
+                name: (cell_text(value) if hasattr(value, "isoformat") else value)
                 for name, value in zip(names, row)
             }
             for row in result
@@ -168,26 +169,8 @@ def _print(names: list[str], result: list[tuple[Any, ...]], args: argparse.Names
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(names)
         for row in result:
-            writer.writerow([data.text(_cell(value)) for value in row])
+            writer.writerow([data.text(cell_text(value)) for value in row])
         return
-    cells = [[visible_line(_cell(value)) for value in values] for values in result]
-    widths = [
-        max([len(name)] + [len(row[column]) for row in cells]) for column, name in enumerate(names)
-    ]
-    numeric = [
-        all(isinstance(row[column], (int, float)) or row[column] is None for row in result)
-        for column in range(len(names))
-    ]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(
-            value.rjust(width) if right else value.ljust(width)
-            for value, width, right in zip(values, widths, numeric)
-        ).rstrip()
-
     table = report()
-    table.line(line([visible_line(name) for name in names]))
-    table.line("  ".join("-" * width for width in widths))
-    for cell_row in cells:
-        table.line(line(cell_row))
-    table.line(f"({len(result)} row{'s' if len(result) != 1 else ''})")
+    for text in result_table(names, result):
+        table.line(text)

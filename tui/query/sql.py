@@ -15,6 +15,7 @@ from typing import Any
 
 from tui.model.trace import Exchange, Headers, Trace
 from tui.query.tables import EXCHANGE_COLUMNS, HEADER_COLUMNS, Masker, rows, run_label
+from tui.text.sanitize import visible_line
 
 MISSING = "needs DuckDB and pyarrow: pip install 'tracetui[sql]'"
 # Exchanges per record batch: big enough that Arrow's per-batch cost vanishes, small enough
@@ -159,3 +160,38 @@ def run_query(connection: Any, statement: str) -> tuple[list[str], list[tuple[An
         return names, cursor.fetchall()
     except duckdb.Error as error:
         raise SqlError(str(error).strip().splitlines()[0]) from None
+
+
+def cell_text(value: Any) -> str:
+    """One result value as text: NULL as nothing, timestamps in ISO 8601."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def result_table(names: Sequence[str], result: Sequence[Sequence[Any]]) -> list[str]:
+    """A query's result as aligned lines (numbers right-aligned), a rule under the names
+    and the row count last. Values are trace text: each is made one visible line."""
+    cells = [[visible_line(cell_text(value)) for value in values] for values in result]
+    shown_names = [visible_line(name) for name in names]
+    widths = [
+        max([len(name)] + [len(row[column]) for row in cells])
+        for column, name in enumerate(shown_names)
+    ]
+    numeric = [
+        all(isinstance(row[column], (int, float)) or row[column] is None for row in result)
+        for column in range(len(names))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric)
+        ).rstrip()
+
+    lines = [line(shown_names), "  ".join("-" * width for width in widths)]
+    lines += [line(row) for row in cells]
+    lines.append(f"({len(result)} row{'s' if len(result) != 1 else ''})")
+    return lines

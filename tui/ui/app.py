@@ -69,6 +69,12 @@ class TraceApp(QuietCrashApp):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every key binding of the screen by its description."""
         yield from super().get_system_commands(screen)
+        if isinstance(screen, ExplorerScreen):
+            yield SystemCommand(
+                "SQL query",
+                "SQL over this trace's exchanges and headers tables (DuckDB)",
+                partial(self.call_later, self._open_query, screen),
+            )
         seen = set()
         for binding in type(screen).BINDINGS:
             if not isinstance(binding, Binding) or binding.action.startswith("app."):
@@ -82,6 +88,11 @@ class TraceApp(QuietCrashApp):
                 f"key {key}",
                 partial(self.call_later, screen.run_action, binding.action),
             )
+
+    def _open_query(self, screen: ExplorerScreen) -> None:
+        from tui.ui.screens.query import QueryScreen
+
+        self.push_screen(QueryScreen(screen.trace, screen.redactor))
 
     def crash_message(self, error: BaseException | None) -> Text:
         """An unexpected error: its traceback (without locals) goes to a log file, and one

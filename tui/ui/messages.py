@@ -100,3 +100,10 @@ class ExportWritten(Message):
 
     notice: str
     failed: bool
+
+
+@dataclass
+class QueryAnswered(Message):
+    """The query screen's result, as lines of text (trace text: the screen sanitizes it)."""
+
+    lines: list[str]
