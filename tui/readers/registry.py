@@ -6,12 +6,18 @@ Adding a format is one new module and one line in `FORMATS` (see `tui/readers/fo
 from __future__ import annotations
 
 from tui.model.trace import Buffer
-from tui.readers import json_export, keystoneauth, log, markdown
+from tui.readers import har, json_export, keystoneauth, log, markdown
 from tui.readers.errors import TraceError
 from tui.readers.format import Format
 
 # Tried in this order; the first of several that find a record at the same offset wins.
-FORMATS: list[Format] = [log.FORMAT, markdown.FORMAT, json_export.FORMAT, keystoneauth.FORMAT]
+FORMATS: list[Format] = [
+    log.FORMAT,
+    markdown.FORMAT,
+    json_export.FORMAT,
+    keystoneauth.FORMAT,
+    har.FORMAT,
+]
 # Detection looks at this much of a file first, and at the rest only when nothing answers.
 DETECT_WINDOW = 1 << 20
 
