@@ -17,7 +17,7 @@ import pytest
 from tui.cli import main
 from tui.model.trace import Trace
 from tui.readers import TraceError, TraceReader, read_trace
-from tui.readers.har import PAGE_HEADER, entry_timings
+from tui.readers.har import PAGE_HEADER
 from tui.readers.jsonscan import container_end, string_end
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_traces" / "osc-server-create.har"
@@ -109,7 +109,9 @@ def test_timings_are_decoded_on_demand() -> None:
     entries = _document()["log"]["entries"]
     trace = read_trace(str(SAMPLE))
     for exchange, entry in zip(trace.exchanges, entries):
-        assert entry_timings(trace.source.buffer, exchange.request) == entry["timings"]
+        expected = tuple((name, float(value)) for name, value in entry["timings"].items())
+        assert trace.source.timings(exchange.request) == expected
+        assert trace.source.timings(exchange.response) == expected
 
 
 @pytest.mark.parametrize(

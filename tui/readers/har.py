@@ -10,7 +10,7 @@
 Each entry becomes a request record and a response record (paired by a synthesized id, the
 entry's offset). The document is never parsed whole: `tui.readers.jsonscan` steps over each
 entry's keys and decodes only method, URL, status and times; the header arrays, bodies and
-timings stay byte spans that `decode_headers` / `decode_body` / `entry_timings` read when
+timings stay byte spans that `decode_headers` / `decode_body` / `decode_timings` read when
 something shows them. A pretty-printed HAR (every tool writes one) is cut into batches at entry
 lines, so the first screen of a big file comes before the rest is read; a minified one is read
 in one batch.
@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from datetime import date
 from functools import lru_cache
 
-from tui.model.trace import REQUEST, RESPONSE, Headers, Record, Span
+from tui.model.trace import REQUEST, RESPONSE, Headers, Record, Span, Timings
 from tui.readers.jsonscan import (
     Buffer,
     JSONShapeError,
@@ -425,17 +425,31 @@ def _body_text(found: object) -> str:
     return text
 
 
-def entry_timings(buffer: Buffer, request: Record) -> dict[str, float]:
-    """The HAR `timings` of the entry of `request` (ms; -1 where the phase does not apply)."""
-    found = _member(buffer, request.span.start, b"timings")
+def _timings(buffer: Buffer, span: Span) -> Timings:
+    """The `timings` of the entry whose request (the span starts at the entry) or response
+    (the span starts at the response object, which the timings follow) spans `span`."""
+    try:
+        found = _member(buffer, span.start, b"timings")
+        if found is None:
+            after = value_end(buffer, span.start, span.end)
+            found = next(
+                (
+                    (value, stop)
+                    for key, value, stop in members(buffer, after, span.end, True)
+                    if key == b"timings"
+                ),
+                None,
+            )
+    except JSONShapeError:
+        return ()
     timings = load(buffer, *found) if found else None
     if not isinstance(timings, dict):
-        return {}
-    return {
-        str(name): float(value)
+        return ()
+    return tuple(
+        (str(name), float(value))
         for name, value in timings.items()
         if isinstance(value, (int, float)) and not isinstance(value, bool)
-    }
+    )
 
 
 class HarFormat:
@@ -642,6 +656,10 @@ class HarFormat:
         if isinstance(ref, str) and ref:
             headers += ((PAGE_HEADER, _pages(buffer).get(ref, ref)),)
         return headers
+
+    def decode_timings(self, buffer: Buffer, span: Span) -> Timings:
+        """The entry's `timings` (ms, -1 where a phase does not apply), in the file's order."""
+        return _timings(buffer, span)
 
     def header_text(self, buffer: Buffer, span: Span) -> str:
         """The headers as `Name: value` lines."""

@@ -109,12 +109,19 @@ def value_end(buffer: Buffer, pos: int, end: int) -> int:
     return scalar.end() if scalar else -1
 
 
-def members(buffer: Buffer, pos: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """(key, value start, value end) for each member of the object that opens at `pos`.
+def members(
+    buffer: Buffer, pos: int, end: int, inside: bool = False
+) -> Iterator[tuple[bytes, int, int]]:
+    """(key, value start, value end) for each member of the object that opens at `pos`; with
+    `inside`, of the object whose member ends at `pos` (its remaining members).
 
     Raises `JSONShapeError` where the bytes stop being an object.
     """
-    if buffer[pos : pos + 1] != b"{":
+    if inside:
+        pos = skip_space(buffer, pos, end)
+        if buffer[pos : pos + 1] != b",":
+            return
+    elif buffer[pos : pos + 1] != b"{":
         raise JSONShapeError("expected an object", pos)
     pos += 1
     while True:
