@@ -72,7 +72,7 @@ def test_every_entry_is_an_exchange_with_its_fields_and_clock() -> None:
         assert exchange.status == entry["response"]["status"]
         assert response.reason == entry["response"]["statusText"]
         assert request.time == pytest.approx(_epoch(entry["startedDateTime"]), abs=1e-6)
-        assert response.time - request.time == pytest.approx(entry["time"] / 1000, abs=1e-9)
+        assert response.time - request.time == pytest.approx(entry["time"] / 1000, abs=1e-6)
         assert exchange.parent is None
         headers = trace.source.headers(response)
         assert headers == tuple((h["name"], h["value"]) for h in entry["response"]["headers"])
@@ -237,3 +237,20 @@ def test_string_and_container_ends_respect_escapes() -> None:
     assert string_end(data, 8, len(data)) == 14
     assert container_end(data, 0, len(data)) == len(data)
     assert container_end(b'{"a": "', 0, 7) == -1
+
+
+def test_a_chrome_har_keeps_its_pages_and_names_the_browser() -> None:
+    path = SAMPLE.with_name("browser-dashboard.har")
+    document = json.loads(path.read_text())
+    titles = {page["id"]: page["title"] for page in document["log"]["pages"]}
+    trace = read_trace(str(path))
+    assert trace.warnings == []
+    assert len(trace.exchanges) == len(document["log"]["entries"])
+    for exchange, entry in zip(trace.exchanges, document["log"]["entries"]):
+        assert exchange.request.src == "browser"
+        assert exchange.request.method == entry["request"]["method"]
+        assert exchange.status == entry["response"]["status"]
+        assert trace.source.header(exchange.request, PAGE_HEADER) == titles[entry["pageref"]]
+        assert exchange.response.time - exchange.request.time == pytest.approx(
+            entry["time"] / 1000, abs=1e-6
+        )

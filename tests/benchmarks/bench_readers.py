@@ -89,6 +89,23 @@ def repeat_export(sample: Path, size: int) -> bytes:
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+def repeat_har(sample: Path, size: int) -> bytes:
+    """A HAR of `sample`'s entries repeated until `size` bytes, laid out as mitmproxy writes it
+    (`json.dumps(indent=4)`): each copy's URLs carry the copy's number in their query."""
+    document = json.loads(sample.read_text())
+    entries = document["log"]["entries"]
+    per_copy = len(json.dumps(entries, indent=4).encode())
+    grown = []
+    for number in range(max(1, size // per_copy + 1)):
+        for entry in entries:
+            copy = json.loads(json.dumps(entry))
+            url = copy["request"]["url"]
+            copy["request"]["url"] = f"{url}{'&' if '?' in url else '?'}copy={number}"
+            grown.append(copy)
+    document["log"]["entries"] = grown
+    return json.dumps(document, indent=4).encode()
+
+
 # name -> (sample, how to scale it, the record marker `grep -c` counts as the anchor)
 FORMATS: dict[str, tuple[Path, Callable[[Path, int], bytes], str]] = {
     "keystoneauth-debug (openstack --debug)": (
@@ -100,6 +117,11 @@ FORMATS: dict[str, tuple[Path, Callable[[Path, int], bytes], str]] = {
         SAMPLES / "osc-server-create.logfile.log",
         repeat_log,
         "REQ: curl",
+    ),
+    "har (mitmproxy hardump)": (
+        SAMPLES / "osc-server-create.har",
+        repeat_har,
+        '"startedDateTime"',
     ),
     "tracetui-json (export of server-create.md)": (
         SAMPLES / "server-create.md",
