@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
-from tui.commands.output import document, say
+from tui.commands.output import document_stream, say
 from tui.commands.redaction import add_redact_argument, echoed, redactor_for
 from tui.export import registry
 from tui.export.base import ExportOptions, FolderExport, Redact, Selection, url_problems
@@ -16,7 +18,7 @@ from tui.model.trace import Trace
 from tui.query.language import Query, QueryError, parse_query
 from tui.query.search import all_matches
 from tui.readers import read_trace
-from tui.text.files import write_file
+from tui.text.files import replacing
 
 EXIT_NO_MATCH = 1
 EXIT_TROUBLE = 2
@@ -82,14 +84,15 @@ def _is_stream(path: str) -> bool:
         return False
 
 
-def _write(path: str, text: str, force: bool) -> None:
+def _write(path: str, export: Callable[[TextIO], None], force: bool) -> None:
     try:
         if _is_stream(path):
             with open(path, "w", encoding="utf-8", newline="") as out:
                 # A terminal however it is named (`-o /dev/stdout`, `/dev/tty`): escaped.
-                document(out).write(text)
+                export(document_stream(out))
         else:
-            write_file(Path(path), text, overwrite=force)
+            with replacing(Path(path), overwrite=force) as out:
+                export(out)
     except FileExistsError:
         raise ExportError(f"{path}: exists; give --force to replace it") from None
     except OSError as error:
@@ -124,13 +127,18 @@ def run(args: argparse.Namespace) -> int:
             return _send_spans(args.otlp_endpoint, trace, selection, redact)
         if folder is not None:
             return _write_folder(folder, trace, selection, args.output, redact, args.force)
-        text = registry.export(trace, args.format, selection, redact)
         for problem in url_problems(trace, selection):
             say(f"export: warning: {problem}")
+        fmt = args.format
+
+        def export(out: TextIO) -> None:
+            # Written as it is made, an exchange at a time: never whole in memory.
+            registry.write(trace, fmt, selection, out, redact)
+
         if args.output is not None:
-            _write(args.output, text, args.force)
+            _write(args.output, export, args.force)
         else:
-            document().write(text)
+            export(document_stream())
     except ExportError as error:
         say(f"export: {error}")
         return EXIT_TROUBLE

@@ -19,9 +19,10 @@ twice changes nothing, since escaped text holds no character to escape.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from tui.text.sanitize import visible, visible_line
 
@@ -65,6 +66,36 @@ def document(stream: TextIO | None = None) -> Output:
     """Where a document goes (stdout by default): escaped only on a terminal."""
     target = sys.stdout if stream is None else stream
     return Output(target, escape=is_terminal(target))
+
+
+class _Escaping(io.TextIOBase):
+    """A text stream that escapes what it is written, then writes it to `stream`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        # `visible` escapes character by character, so pieces escape as the whole would.
+        self._stream.write(visible(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def document_stream(stream: TextIO | None = None) -> TextIO:
+    """`document(stream)` as a stream an export writes to a piece at a time: `stream` (stdout
+    by default) itself, or on a terminal a stream that escapes each piece."""
+    target = sys.stdout if stream is None else stream
+    if not is_terminal(target):
+        return target
+    # TextIOBase is the text stream class, but typeshed's TextIO is a separate protocol-like
+    # class it does not derive from.
+    return cast(TextIO, _Escaping(target))
 
 
 def print_json(value: Any) -> None:

@@ -13,11 +13,13 @@ placeholder and the document says so; nothing is made to look measured.
 
 from __future__ import annotations
 
+import json
+import mmap
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Protocol, TextIO
+from typing import Any, Callable, NamedTuple, Optional, Protocol, TextIO
 from urllib.parse import SplitResult, urlsplit
 
 from tui.model.trace import Exchange, Record, Trace
@@ -29,6 +31,10 @@ Redact = Callable[[Trace, Record], tuple[str, Headers, str]]
 Selection = Optional[Iterable[int]]
 # A whole document from a trace, a selection and a redactor.
 Render = Callable[[Trace, Selection, Optional[Redact]], str]
+# The same document as pieces (an exchange, a record, a line), each made when asked for.
+Pieces = Callable[[Trace, Selection, Optional[Redact]], Iterator[str]]
+# How many pieces are written between two drops of the mapped file's pages (`release_pages`).
+RELEASE_EVERY = 512
 
 # requestshook logs a binary body as the repr of its first 32 bytes plus "...".
 _TRUNCATED_BINARY = re.compile(r"""\Ab(['"]).*\1\.\.\.\Z""")
@@ -89,6 +95,74 @@ class FolderExport:
     ) -> None:
         """A folder export cannot go to a stream."""
         raise ValueError(f"--format {self.name} writes a folder: give -o DIR")
+
+
+@dataclass(frozen=True)
+class StreamExport:
+    """An `Export` that writes its document a piece at a time (an exchange, a record, a
+    line), each made as it is written, bodies read from the trace's file then: memory stays
+    flat however big the trace is."""
+
+    name: str
+    suffix: str
+    pieces: Pieces
+
+    def write(
+        self, trace: Trace, selection: Selection, out: TextIO, options: ExportOptions
+    ) -> None:
+        """Write the document to `out` piece by piece. Every `RELEASE_EVERY` pieces the
+        pages of the mapped file read so far are dropped from this process's memory
+        (`release_pages`): writing every body touches the whole file, which would otherwise
+        count in full as the process's."""
+        for number, piece in enumerate(self.pieces(trace, selection, options.redact), 1):
+            out.write(piece)
+            if number % RELEASE_EVERY == 0:
+                release_pages(trace)
+
+
+def release_pages(trace: Trace) -> None:
+    """Drop the pages of the trace's mapped file from this process's memory; they stay in
+    the page cache and come back when read again (a no-op for a file read into memory)."""
+    buffer = trace.source.buffer
+    if isinstance(buffer, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+        buffer.madvise(mmap.MADV_DONTNEED)
+
+
+class JsonList(NamedTuple):
+    """A JSON array whose items `json_pieces` encodes one at a time, as they come."""
+
+    items: Iterable[Any]
+
+
+def _holds_list(value: Any) -> bool:
+    return isinstance(value, JsonList) or (
+        isinstance(value, dict) and any(map(_holds_list, value.values()))
+    )
+
+
+def json_pieces(value: Any, level: int = 0) -> Iterator[str]:
+    """`json.dumps(value, indent=2, ensure_ascii=False)` as pieces, byte for byte, where
+    `value` may hold `JsonList`s (in dicts, at any depth): each of their items is encoded
+    alone, when its turn comes. Strings never hold a raw newline (`json` escapes it), so a
+    piece is re-indented by replacing its newlines."""
+    indent = "\n" + "  " * (level + 1)
+    if isinstance(value, JsonList):
+        empty = True
+        for item in value.items:
+            yield ("[" if empty else ",") + indent
+            empty = False
+            yield from json_pieces(item, level + 1)
+        yield "[]" if empty else "\n" + "  " * level + "]"
+    elif isinstance(value, dict) and value and _holds_list(value):
+        separator = "{"
+        for key, item in value.items():
+            yield separator + indent + json.dumps(key, ensure_ascii=False) + ": "
+            separator = ","
+            yield from json_pieces(item, level + 1)
+        yield "\n" + "  " * level + "}"
+    else:
+        text = json.dumps(value, indent=2, ensure_ascii=False)
+        yield text.replace("\n", "\n" + "  " * level) if level else text
 
 
 def is_truncated_binary(body: str) -> bool:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterator
 
 from tui.export.base import (
     Redact,
     Selection,
-    TextExport,
+    StreamExport,
     absolute_url,
     header_values,
     is_truncated_binary,
@@ -90,13 +91,20 @@ def curl_command(
 
 def curl(trace: Trace, selection: Selection = None, redact: Redact | None = None) -> str:
     """The selected requests as curl commands, each after a comment naming the exchange."""
-    blocks = []
+    return "".join(curl_commands(trace, selection, redact))
+
+
+def curl_commands(
+    trace: Trace, selection: Selection = None, redact: Redact | None = None
+) -> Iterator[str]:
+    """`curl`, a command at a time."""
+    separator = ""
     for exchange in selected_exchanges(trace, selection):
         request = exchange.request
         target = shown(trace, request, redact)[0]
         title = f"# [{exchange.index}] {request.src} -> {request.dst}: {request.method} {target}"
-        blocks.append(f"{title}\n{curl_command(trace, exchange.index, redact)}\n")
-    return "\n".join(blocks)
+        yield f"{separator}{title}\n{curl_command(trace, exchange.index, redact)}\n"
+        separator = "\n"
 
 
-EXPORT = TextExport(name="curl", suffix="sh", render=curl)
+EXPORT = StreamExport(name="curl", suffix="sh", pieces=curl_commands)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json as jsonlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl
@@ -11,13 +10,15 @@ from urllib.parse import parse_qsl
 from tui import __version__
 from tui.export.base import (
     Headers,
+    JsonList,
     Redact,
     Selection,
-    TextExport,
+    StreamExport,
     absolute_url,
     first_header,
     header_values,
     is_truncated_binary,
+    json_pieces,
     selected_exchanges,
     shown,
     split_url,
@@ -183,15 +184,22 @@ def _har_entry(trace: Trace, exchange: Exchange, redact: Redact | None) -> dict[
 
 
 def har(trace: Trace, selection: Selection = None, redact: Redact | None = None) -> str:
-    """A HAR 1.2 document with one entry per selected exchange.
+    """`har_document` as one string."""
+    return "".join(har_document(trace, selection, redact))
+
+
+def har_document(
+    trace: Trace, selection: Selection = None, redact: Redact | None = None
+) -> Iterator[str]:
+    """A HAR 1.2 document with one entry per selected exchange, an entry at a time.
 
     Service names are in `_src`/`_dst` (and the entry comment); `startedDateTime` is a
     placeholder (see `_placeholder_time`) and the timings are not recorded, as the log's
     `_tracetui` field and comments say. An unanswered request gets status 0.
     """
-    entries = [
+    entries = JsonList(
         _har_entry(trace, exchange, redact) for exchange in selected_exchanges(trace, selection)
-    ]
+    )
     document = {
         "log": {
             "version": "1.2",
@@ -211,7 +219,8 @@ def har(trace: Trace, selection: Selection = None, redact: Redact | None = None)
             },
         }
     }
-    return jsonlib.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    yield from json_pieces(document)
+    yield "\n"
 
 
-EXPORT = TextExport(name="har", suffix="har", render=har)
+EXPORT = StreamExport(name="har", suffix="har", pieces=har_document)

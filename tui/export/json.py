@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from tui import __version__
 from tui.export.base import (
+    JsonList,
     Redact,
     Selection,
-    TextExport,
+    StreamExport,
     absolute_url,
     is_truncated_binary,
+    json_pieces,
     selected_exchanges,
     shown,
 )
@@ -81,40 +83,50 @@ def _record_json(trace: Trace, record: Record, redact: Redact | None) -> dict[st
 
 
 def json(trace: Trace, selection: Selection = None, redact: Redact | None = None) -> str:
-    """One JSON document with the selected exchanges.
+    """`json_document` as one string."""
+    return "".join(json_document(trace, selection, redact))
+
+
+def json_document(
+    trace: Trace, selection: Selection = None, redact: Redact | None = None
+) -> Iterator[str]:
+    """One JSON document with the selected exchanges, an exchange at a time.
 
     Each exchange has its index, call-tree parent, src, dst, and a request and a response
     (null while unanswered) with their first line, headers as [name, value] pairs in order,
     and the body: parsed where it is JSON (`body_kind` "json"), the text otherwise, null
     when empty. A whole-trace export also lists responses that have no request.
     """
-    exchanges = []
-    for exchange in selected_exchanges(trace, selection):
-        response = exchange.response
-        exchanges.append(
-            {
-                "index": exchange.index,
-                "parent": exchange.parent,
-                "src": exchange.request.src,
-                "dst": exchange.request.dst,
-                "request": _record_json(trace, exchange.request, redact),
-                "response": None if response is None else _record_json(trace, response, redact),
-            }
-        )
+    exchanges = (
+        {
+            "index": exchange.index,
+            "parent": exchange.parent,
+            "src": exchange.request.src,
+            "dst": exchange.request.dst,
+            "request": _record_json(trace, exchange.request, redact),
+            "response": (
+                None
+                if exchange.response is None
+                else _record_json(trace, exchange.response, redact)
+            ),
+        }
+        for exchange in selected_exchanges(trace, selection)
+    )
     document: dict[str, Any] = {
         "exporter": {"name": "tracetui", "version": __version__},
         "source": trace.path,
         "format": trace.format,
         "services": list(trace.services),
         "warnings": [{"line": w.line, "message": w.message} for w in trace.warnings],
-        "exchanges": exchanges,
+        "exchanges": JsonList(exchanges),
     }
     if selection is None:
-        orphans = [trace.records[number] for number in trace.orphan_records]
-        document["orphan_responses"] = [
+        orphans = (trace.records[number] for number in trace.orphan_records)
+        document["orphan_responses"] = JsonList(
             {"src": r.src, "dst": r.dst, **_record_json(trace, r, redact)} for r in orphans
-        ]
-    return jsonlib.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        )
+    yield from json_pieces(document)
+    yield "\n"
 
 
-EXPORT = TextExport(name="json", suffix="json", render=json)
+EXPORT = StreamExport(name="json", suffix="json", pieces=json_document)

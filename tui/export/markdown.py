@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tui.export.base import Redact, Selection, TextExport, selected_records, shown, status_line
+from collections.abc import Iterator
+
+from tui.export.base import Redact, Selection, StreamExport, selected_records, shown, status_line
 from tui.model.trace import Record, Trace
 from tui.text.bodies import EMPTY_BODY_WORD
 
@@ -48,7 +50,15 @@ def markdown(trace: Trace, selection: Selection = None, redact: Redact | None = 
     It reads back as the same exchanges. A body holding a line of only backticks or tildes
     cannot: body.md has no way to escape a fence.
     """
-    return "".join(markdown_record(trace, r, redact) for r in selected_records(trace, selection))
+    return "".join(markdown_records(trace, selection, redact))
 
 
-EXPORT = TextExport(name="markdown", suffix="md", render=markdown)
+def markdown_records(
+    trace: Trace, selection: Selection = None, redact: Redact | None = None
+) -> Iterator[str]:
+    """`markdown`, a record at a time."""
+    for record in selected_records(trace, selection):
+        yield markdown_record(trace, record, redact)
+
+
+EXPORT = StreamExport(name="markdown", suffix="md", pieces=markdown_records)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from tui.export.base import (
     Redact,
     Selection,
-    TextExport,
+    StreamExport,
     selected_records,
     shown,
     split_url,
@@ -66,25 +67,31 @@ def mermaid(trace: Trace, selection: Selection = None, redact: Redact | None = N
     `dst-->>src: 200 OK /path` for a response, after `participant` lines in first-seen
     order. A service whose name mermaid would misread is declared under an alias.
     """
+    return "".join(mermaid_lines(trace, selection, redact))
+
+
+def mermaid_lines(
+    trace: Trace, selection: Selection = None, redact: Redact | None = None
+) -> Iterator[str]:
+    """`mermaid`, a line at a time."""
     records = selected_records(trace, selection)
     services = list(dict.fromkeys(name for r in records for name in (r.src, r.dst)))
     ids = _mermaid_ids(services)
-    lines = ["sequenceDiagram"]
+    yield "sequenceDiagram\n"
     for service in services:
         alias = "" if ids[service] == service else f" as {_mermaid_text(service)}"
-        lines.append(f"    participant {ids[service]}{alias}")
+        yield f"    participant {ids[service]}{alias}\n"
     for record in records:
         src, dst = ids[record.src], ids[record.dst]
         # Only the target is shown, but a v2 token path or a query string can hold a secret.
         target = record.target if redact is None else shown(trace, record, redact)[0]
         if record.is_request:
             text = f"{record.method} {_path(target)}"
-            lines.append(f"    {src}->>{dst}: {_mermaid_text(text)}")
+            yield f"    {src}->>{dst}: {_mermaid_text(text)}\n"
         else:
             parts = (status_line(record), _path(target) if target else "")
             text = " ".join(part for part in parts if part)
-            lines.append(f"    {dst}-->>{src}: {_mermaid_text(text)}")
-    return "\n".join(lines) + "\n"
+            yield f"    {dst}-->>{src}: {_mermaid_text(text)}\n"
 
 
-EXPORT = TextExport(name="mermaid", suffix="mmd", render=mermaid)
+EXPORT = StreamExport(name="mermaid", suffix="mmd", pieces=mermaid_lines)

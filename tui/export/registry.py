@@ -1,8 +1,9 @@
 """The export formats by name, in the order `--format` and the export dialog list them.
 
 Adding an export is one new module and one registry line, and touches nothing else: the module
-defines `EXPORT`, an object with the `tui.export.base.Export` interface (`TextExport` when the
-whole document is built as one string), and its dotted name goes in `BUILTIN` below.
+defines `EXPORT`, an object with the `tui.export.base.Export` interface (`StreamExport` when the
+document is written a piece at a time, `TextExport` when it is built as one string), and its
+dotted name goes in `BUILTIN` below.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def get(name: str) -> Export:
 def write(
     trace: Trace, fmt: str, selection: Selection, out: TextIO, redact: Redact | None = None
 ) -> None:
-    """Write the selection in format `fmt` to `out`."""
+    """Write the selection in format `fmt` to `out`, as it is made (a streaming export never
+    holds the whole document)."""
     get(fmt).write(trace, selection, out, ExportOptions(redact=redact))
 
 

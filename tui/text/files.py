@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 # The process's umask, read once at import (reading it means setting it).
 _UMASK = os.umask(0o022)
@@ -15,14 +18,22 @@ os.umask(_UMASK)
 
 
 def write_file(target: Path, text: str, overwrite: bool = False) -> None:
-    """Write `text` to `target` through a temporary file in the same folder and a rename, so
-    an export that is interrupted (a full disk, ^C) never leaves half a file, and a file that
-    exists is replaced only with `overwrite` (FileExistsError otherwise)."""
+    """Write `text` to `target` as `replacing` does."""
+    with replacing(target, overwrite) as out:
+        out.write(text)
+
+
+@contextmanager
+def replacing(target: Path, overwrite: bool = False) -> Iterator[TextIO]:
+    """A stream to write `target` through: a temporary file in the same folder, renamed to
+    `target` when the block ends without an error, so an export that is interrupted (a full
+    disk, ^C) never leaves half a file, and a file that exists is replaced only with
+    `overwrite` (FileExistsError otherwise). What is written goes to the disk as it comes."""
     folder = target.parent
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+            yield out
         # mkstemp makes the file private; give it the mode open() would have (or the mode of
         # the file it replaces).
         try:
