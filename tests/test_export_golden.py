@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import TRACE_FILES
 from tests.hostile import write_case
 from tui.export import registry
+from tui.export.base import JsonList, json_pieces
 from tui.export.placeholders import ALL, with_placeholders
 from tui.query.language import parse_query
 from tui.query.search import all_matches
@@ -102,6 +103,27 @@ def test_export_bytes_are_unchanged(path):
 @pytest.mark.parametrize("name", HOSTILE)
 def test_export_bytes_are_unchanged_on_hostile_files(name, tmp_path):
     _check(write_case(name, tmp_path))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"n": 1e16, "small": 1.5e-7, "nan": float("nan"), "inf": float("-inf"), "f": 0.1},
+        {"big": 2**70, "neg": -(2**64), "edge": 2**64 - 1},
+        {"lone": "\udc80 surrogate", "ctl": "\x1b[31m\x00\x7f\u2028", "é": ["ü", {}]},
+        [[], {}, [{}], None, True, "x"],
+    ],
+)
+def test_json_pieces_are_json_dumps_whatever_the_values(value):
+    """The fast path (orjson) is taken only where it writes what json.dumps writes."""
+    whole = {"head": value, "items": JsonList(iter([value, {"k": value}])), "tail": value}
+    expected = json.dumps(
+        {"head": value, "items": [value, {"k": value}], "tail": value},
+        indent=2,
+        ensure_ascii=False,
+    )
+    assert "".join(json_pieces(whole)) == expected
+    assert "".join(json_pieces(JsonList(iter([])))) == "[]"
 
 
 _CLI_VARIANTS = {"all": [], "filter": ["--filter", FILTER], "redact": ["--redact"]}

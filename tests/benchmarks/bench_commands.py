@@ -44,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 SOURCE = SAMPLES / "server-create.md"
 SECOND_RUN = SAMPLES / "server-create-run2.md"
 GREP_WORD = "adminPass"
-FORMATS = ("mermaid", "json", "har", "markdown", "curl")
+FORMATS = ("mermaid", "json", "har", "markdown", "curl", "otlp")
 COMMANDS = ("grep", "export", "diff", "stats")
 # The targets.
 GREP_SLOWDOWN = 3.0
