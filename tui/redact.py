@@ -604,14 +604,14 @@ class Redactor:
             found = marker.search(haystack, position)
             if found is None:
                 break
-            name_end = _NAME_CHARS.match(text, found.end()).end()
+            name_end = _NAME_CHARS.match(text, found.end()).end()  # type: ignore[union-attr]  # `...*`: always matches
             position = name_end
             separator = _SEPARATOR.match(text, name_end)
             if separator is None:
                 continue
             # The start of the name, read backwards over a window one longer than a name.
             window = text[max(0, found.start() - MAX_NAME_LENGTH - 1) : found.start()]
-            name_start = found.start() - _NAME_CHARS_REVERSED.match(window[::-1]).end()
+            name_start = found.start() - _NAME_CHARS_REVERSED.match(window[::-1]).end()  # type: ignore[union-attr]  # `...*`: always matches
             kind = None
             if name_end - name_start <= MAX_NAME_LENGTH:
                 kind = header_kind(text[name_start:name_end])
@@ -737,7 +737,7 @@ def _value_span(text: str, start: int, line_end: int, rest_of_line: bool) -> tup
         return start + 2, end, end + 2 if close != -1 else end
     char = text[start]
     if char == '"':
-        end = _DOUBLE_QUOTED.match(text, start + 1).end()
+        end = _DOUBLE_QUOTED.match(text, start + 1).end()  # type: ignore[union-attr]  # `...*`: always matches
         return start + 1, end, end + 1 if text.startswith('"', end) else end
     if char == "'":
         close = text.find("'", start + 1, line_end)
