@@ -94,4 +94,13 @@ SCENES = (
         ("question_mark",),
         "The help screen listing every key, generated from the bindings.",
     ),
+    Scene(
+        "durations",
+        ("osc-server-create.logfile.log",),
+        (200, 50),
+        ("g", "g", "T", "s"),
+        "A timed trace (openstack --log-file), the list flat with a right-aligned duration "
+        "column; with the slow threshold at 1 ms (T) the calls over it carry ▲ and `s` "
+        "selected the first after #0.",
+    ),
 )

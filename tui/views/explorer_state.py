@@ -18,6 +18,7 @@ from tui.readers import TraceReader
 from tui.redact import Redactor
 from tui.views.list_rows import GROUPING_NAMES, GROUPINGS, Layouts, ListLayout
 from tui.views.pane_text import PaneText
+from tui.views.timing import SlowCalls, has_clock, row_order
 
 Scope = tuple[str, "list[int] | None"]
 
@@ -119,6 +120,12 @@ class ExplorerState:
         self._last_seen = 0
         self._waiting_for: int | None = None
         self.layouts = Layouts(reader.trace)
+        self.slow = SlowCalls()
+
+    @property
+    def clock(self) -> bool:
+        """True when the trace has a clock: durations, slow calls and time features work."""
+        return has_clock(self.trace)
 
     @property
     def redactor(self) -> Redactor | None:
@@ -207,6 +214,14 @@ class ExplorerState:
         row = list_layout.failed_row(here, step)
         return None if row is None else list_layout.row(row).exchange
 
+    def slow_call(self, step: int) -> int | None:
+        """The previous/next slow exchange (see `SlowCalls`) in list order (wrapping), if any."""
+        list_layout = self.list_layout()
+        here = None if self.selected is None else list_layout.nearest_row(self.selected)
+        rows = row_order([list_layout.row_of(index) for index in self.slow.of(self.trace)])
+        row = self.slow.step_rows(rows, here, step)
+        return None if row is None else list_layout.row(row).exchange
+
     def toggle_redact(self) -> bool:
         """Show secrets as stable labels (`<token-1>`) or as they are; True when redacting."""
         self.pane_text = PaneText(None if self.redactor is not None else Redactor())
@@ -244,6 +259,9 @@ class ExplorerState:
             f"{self.failed} failed",
             f"{len(trace.warnings)} {'warn' if narrow else 'warnings'}",
         ]
+        if trace.records and not self.clock:
+            # Early: at 80 columns the end of the line is cut off.
+            parts.insert(1, "order only")
         if not narrow:
             parts.insert(0, "tracetui")
             parts.append(f"group: {GROUPING_NAMES[self.grouping]}")

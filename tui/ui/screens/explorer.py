@@ -4,7 +4,8 @@ A thin screen over `ExplorerState` (tui/views/explorer_state.py), which decides 
 Widgets post messages up (`ExchangeList.Selected`, `SequenceLanes.Selected`); workers post
 theirs (tui/ui/messages.py); the screen updates the state and pushes it down to every pane.
 Keeping up with the reader is in `ReadingScreen` (explorer_follow.py), searching and
-filtering in `SearchScreen` (explorer_search.py).
+filtering in `SearchScreen` (explorer_search.py), the clock in `TimedScreen`
+(explorer_time.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.containers import Horizontal
 from tui.readers import TraceReader
 from tui.ui import messages
 from tui.ui.screen_text import clipboard_text, screen_text
-from tui.ui.screens.explorer_follow import ReadingScreen
+from tui.ui.screens.explorer_time import TimedScreen
 from tui.ui.widgets.detail import DetailView
 from tui.ui.widgets.exchange_list import ExchangeList
 from tui.ui.widgets.key_bar import KeyBar
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from tui.ui.screens.export import ExportRequest
 
 
-class ExplorerScreen(ReadingScreen):
+class ExplorerScreen(TimedScreen):
     """Three panes over one trace; one pane at a time on a narrow terminal."""
 
     PANES = ("list", "lanes", "detail")
@@ -53,6 +54,9 @@ class ExplorerScreen(ReadingScreen):
         Binding("n", "next_match(1)", "Next match", show=False),
         Binding("N", "next_match(-1)", "Prev match", show=False, key_display="N"),
         Binding("f", "filter", "Filter"),
+        Binding("s", "slow(1)", "Next slow", show=False),
+        Binding("S", "slow(-1)", "Prev slow", show=False, key_display="S"),
+        Binding("T", "slow_threshold", "Slow threshold", show=False, key_display="T"),
         Binding("asterisk", "follow_value", "Follow value", show=False, key_display="*"),
         Binding("g", "cycle_grouping", "Group"),
         Binding("c", "copy_curl", "Copy curl"),

@@ -16,6 +16,7 @@ from tui.readers.calltree import is_rpc_root
 from tui.ui.widgets.cursor_view import DRAW, SHOW, Row
 from tui.ui.widgets.themed import ThemedView, shorten_middle, status_label
 from tui.views.list_rows import BY_PAIR, BY_TREE, ListLayout, layout
+from tui.views.timing import DURATION_WIDTH, SLOW_GLYPH, duration_text
 
 STATUS_WIDTH = 5
 METHOD_WIDTH = 6
@@ -54,6 +55,16 @@ class ExchangeList(ThemedView):
         self.mode = BY_PAIR
         self.collapsed: frozenset[tuple[str, str]] = frozenset()
         self._index_width = 1
+        # Whether rows carry a duration column (the trace has a clock), and the exchanges
+        # drawn as slow in it (a glyph as well as a colour: NO_COLOR loses nothing).
+        self.clock = False
+        self.slow: frozenset[int] = frozenset()
+
+    def set_timing(self, clock: bool, slow: frozenset[int]) -> None:
+        """Draw a duration column when `clock`, the `slow` exchanges marked."""
+        if (clock, slow) != (self.clock, self.slow):
+            self.clock, self.slow = clock, slow
+            self.invalidate()
 
     def show_layout(
         self, trace: Trace, list_layout: ListLayout, mode: str, selected: int | None
@@ -176,10 +187,19 @@ class ExchangeList(ThemedView):
             ]
         segments.append(Segment(f"{request.method:<{METHOD_WIDTH}} "))
         used = sum(cell_len(segment.text) for segment in segments)
-        room = max(1, width - used - STATUS_WIDTH - 1)
+        timing = DURATION_WIDTH if self.clock else 0
+        room = max(1, width - used - STATUS_WIDTH - 1 - timing)
         status = status_label(exchange.status)
-        segments += [
-            Segment(shorten_middle(self.pane_text(request.target), room).ljust(room)),
-            Segment(f" {status:>{STATUS_WIDTH}}", self.status_style(exchange.status)),
-        ]
+        segments.append(Segment(shorten_middle(self.pane_text(request.target), room).ljust(room)))
+        if timing:
+            segments.append(self._duration_segment(exchange.duration, index in self.slow))
+        segments.append(Segment(f" {status:>{STATUS_WIDTH}}", self.status_style(exchange.status)))
         return segments
+
+    def _duration_segment(self, seconds: float | None, slow: bool) -> Segment:
+        if seconds is None:
+            return Segment(" " * DURATION_WIDTH)
+        shown = duration_text(seconds * 1000)
+        if slow:
+            return Segment(f" {SLOW_GLYPH}{shown:>{DURATION_WIDTH - 2}}", self.style("slow"))
+        return Segment(f"{shown:>{DURATION_WIDTH}}", self.style("dim"))

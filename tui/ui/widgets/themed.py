@@ -54,6 +54,7 @@ class ThemedView(CursorView):
         "group",
         "dim",
         "match",
+        "slow",
         "status-1xx",
         "status-2xx",
         "status-3xx",
