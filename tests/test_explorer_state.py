@@ -218,11 +218,14 @@ def test_header_wide_and_narrow():
     state = state_of()
     wide = state.header(False, ("list", "lanes", "detail"), "list")
     assert wide.panes == ""
-    assert wide.summary.startswith("tracetui · server-create.md · 55 exchanges · 8 services")
+    # Issue 16: a clockless trace says `order only`, early, so 80 columns still show it.
+    assert wide.summary.startswith(
+        "tracetui · server-create.md · order only · 55 exchanges · 8 services"
+    )
     assert "group: " in wide.summary and "following" not in wide.summary
     narrow = state.header(True, ("list", "lanes", "detail"), "lanes")
     assert narrow.panes == "1 list  [2]lanes  3 detail   "
-    assert narrow.summary.startswith("server-create.md · 55 ex · 8 svc · 0 failed · 0 warn")
+    assert narrow.summary.startswith("server-create.md · order only · 55 ex · 8 svc · 0 failed")
     state.toggle_redact()
     assert state.header(True, (), "list").summary.endswith("redacted")
 
