@@ -6,7 +6,7 @@ Adding a format is one new module and one line in `FORMATS` (see `tui/readers/fo
 from __future__ import annotations
 
 from tui.model.trace import Buffer
-from tui.readers import har, json_export, keystoneauth, log, markdown
+from tui.readers import har, json_export, keystoneauth, log, markdown, otlp
 from tui.readers.errors import TraceError
 from tui.readers.format import Format
 
@@ -17,6 +17,7 @@ FORMATS: list[Format] = [
     json_export.FORMAT,
     keystoneauth.FORMAT,
     har.FORMAT,
+    otlp.FORMAT,
 ]
 # Detection looks at this much of a file first, and at the rest only when nothing answers.
 DETECT_WINDOW = 1 << 20
