@@ -12,7 +12,7 @@ from tui.ui.widgets.detail import DetailView
 from tui.ui.widgets.exchange_list import ExchangeList
 from tui.ui.widgets.lanes import SequenceLanes
 from tui.views.detail_lines import HEADER
-from tui.views.list_rows import BY_PAIR, BY_TREE, FLAT
+from tui.views.list_rows import BY_PAIR, BY_REQUEST, BY_TREE, FLAT
 
 WIDE = (200, 50)
 NARROW = (80, 24)
@@ -163,6 +163,8 @@ async def test_g_cycles_grouping(server_create):
         assert screen.grouping == FLAT
         order = [row.exchange for row in screen.exchange_list.list_layout.rows]
         assert order == list(range(len(screen.trace.exchanges)))
+        await pilot.press("g")
+        assert screen.grouping == BY_REQUEST
         await pilot.press("g")
         assert screen.grouping == BY_PAIR
 

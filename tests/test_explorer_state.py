@@ -44,12 +44,14 @@ def test_select_keeps_to_the_exchanges_there_are():
     assert not state.select(-1) and state.selected == 3
 
 
-def test_grouping_cycles_through_pair_tree_flat():
+def test_grouping_cycles_through_pair_tree_flat_reqid():
     state = state_of()
     assert state.grouping == BY_PAIR
-    names = [state.cycle_grouping() for _ in range(3)]
+    # Issue 17 added the fourth grouping, by global request id, after trace order.
+    names = [state.cycle_grouping() for _ in range(4)]
+    assert names[2:] == ["request id", "source → destination"]
     assert state.grouping == BY_PAIR
-    assert len(set(names)) == 3
+    assert len(set(names)) == 4
     state.cycle_grouping()
     assert state.grouping == BY_TREE
     state.cycle_grouping()

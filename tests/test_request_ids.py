@@ -9,7 +9,7 @@ import pytest
 from tui.cli import main
 from tui.query.language import parse_query
 from tui.query.match import matches
-from tui.query.request_ids import api_calls, request_id, rpc_parents
+from tui.query.request_ids import RequestIds, request_id, rpc_parents
 from tui.query.search import all_matches
 from tui.readers.calltree import is_rpc_root
 from tui.readers.reader import read_trace
@@ -58,7 +58,10 @@ def test_grep_takes_reqid(capsys):
 
 
 def test_api_call_of_an_id_is_the_call_its_senders_were_handling(trace):
-    owners = api_calls(trace)
+    ids = RequestIds()
+    ids.catch_up(trace)
+    owners = ids.owners
+    assert ids.ids == [request_id(trace, e) for e in trace.exchanges]
     # nova-api sent the boot's id while handling POST /servers (#9), which answered none.
     assert owners[BOOT] == 9
     assert trace.exchanges[9].request.target.endswith("/servers")
@@ -80,3 +83,41 @@ def test_rpc_roots_of_the_boot_join_the_post_servers_tree(trace):
         assert trace.exchanges[child].parent is None and owner < child
     # A root carrying an id no API call in the trace has stays a root.
     assert 29 not in attached and 54 not in attached
+
+
+@pytest.mark.parametrize("batch", [300, 2_000, 9_000])
+def test_request_ids_read_batch_by_batch_equal_those_of_the_whole(trace, batch):
+    from tui.readers import TraceReader
+
+    reader = TraceReader(str(SAMPLES / "server-create.md"))
+    grown = RequestIds()
+    while not reader.read_batch(batch):
+        grown.catch_up(reader.trace)
+    grown.catch_up(reader.trace)
+    whole = RequestIds()
+    whole.catch_up(trace)
+    assert (grown.ids, grown.owners, grown.attached) == (whole.ids, whole.owners, whole.attached)
+
+
+def test_explorer_state_groups_by_request_id_and_hangs_rpc_under_the_api_call():
+    from tui.readers import TraceReader
+    from tui.views.explorer_state import ExplorerState
+    from tui.views.list_rows import BY_REQUEST, BY_TREE
+
+    reader = TraceReader(str(SAMPLES / "server-create.md"))
+    reader.read_all()
+    state = ExplorerState(reader)
+    assert state.cycle_grouping() == "call tree"
+    tree = state.list_layout()
+    assert tree.mode == BY_TREE
+    depth = {row.exchange: row.depth for row in tree.rows}
+    assert depth[21] == depth[9] + 1 and depth[24] == depth[9] + 1
+    state.cycle_grouping()
+    assert state.cycle_grouping() == "request id"
+    groups = state.list_layout().groups
+    assert state.list_layout().mode == BY_REQUEST
+    assert [len(g.members) for g in groups if g.src == BOOT] == [19]
+    # Collapsing a request-id group hides its members as a pair group's would.
+    state.toggle_group((BOOT, ""), collapse=True)
+    shown = {row.exchange for row in state.list_layout().rows}
+    assert not shown & set(next(g.members for g in groups if g.src == BOOT))

@@ -40,38 +40,90 @@ def _answered(trace: Trace, exchange: Exchange) -> str:
     return ""
 
 
-def api_calls(trace: Trace) -> dict[str, int]:
-    """Map each global request id to the exchange that is the API call it names.
+class RequestIds:
+    """Per exchange, the global request id it belongs to (as `request_id`); the API call each
+    id names; the calls with no HTTP parent attached under the API call whose id they carry.
 
-    A callee's answered id names that exchange itself; an id sent by a caller that was
-    handling a call names the call it was handling (its parent); a callee that echoes the id
-    it was sent names nothing new. The first in trace order wins.
+    An id's API call is the earliest exchange it names: a callee's answered id names that
+    exchange itself; an id sent by a caller that was handling a call names the call it was
+    handling (its parent); a callee that echoes the id it was sent names nothing new.
+
+    A root call made by a service other than the one that started the run (an RPC root, see
+    `tui.readers.calltree.is_rpc_root`) that sends an id goes under the id's API call when that
+    call came first: the call tree of a boot is one tree, and no cycle can form.
+
+    `catch_up` looks at the exchanges read since the last call and at those then unanswered;
+    the answer does not depend on how the trace was cut into batches. Looking a request id up
+    decodes header blocks (tens of microseconds an exchange), so views build this on demand.
     """
-    owners: dict[str, int] = {}
-    source = trace.source
-    for exchange in trace.exchanges:
-        sent = (source.header(exchange.request, SENT) or "").strip()
-        answered = _answered(trace, exchange)
-        # A callee that echoes the id it was sent gave the call no id of its own.
-        if answered and answered != sent:
-            owners.setdefault(answered, exchange.index)
-        if sent and exchange.parent is not None:
-            owners.setdefault(sent, exchange.parent)
-    return owners
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.owners: dict[str, int] = {}
+        self.attached: dict[int, int] = {}
+        self._sent: list[str] = []
+        self._unanswered: list[int] = []
+        self._roots: dict[str, list[int]] = {}
+
+    def catch_up(self, trace: Trace, stop: int | None = None) -> bool:
+        """Take in the exchanges of `trace` up to `stop` (all when None) past those seen, and
+        the answers that came for those seen; True when an exchange seen before changed its
+        id or its place (a layout of them is to be built anew)."""
+        exchanges = trace.exchanges
+        stop = len(exchanges) if stop is None else stop
+        source, root_service = trace.source, trace.root_service
+        changed_ids: set[str] = set()
+        moved = False
+        waiting, self._unanswered = self._unanswered, []
+        for index in waiting:
+            answered = _answered(trace, exchanges[index])
+            if exchanges[index].response is None:
+                self._unanswered.append(index)
+            elif answered:
+                if not self.ids[index]:
+                    self.ids[index] = answered
+                    moved = True
+                if self._name(answered, index, self._sent[index]):
+                    changed_ids.add(answered)
+        seen = len(self.ids)
+        for exchange in exchanges[seen:stop]:
+            index, parent = exchange.index, exchange.parent
+            sent = (source.header(exchange.request, SENT) or "").strip()
+            answered = _answered(trace, exchange)
+            self.ids.append(sent or answered)
+            self._sent.append(sent)
+            if exchange.response is None:
+                self._unanswered.append(index)
+            if parent is None and sent and exchange.request.src != root_service:
+                self._roots.setdefault(sent, []).append(index)
+                changed_ids.add(sent)
+            if self._name(answered, index, sent):
+                changed_ids.add(answered)
+            if sent and parent is not None and self._name(sent, parent, ""):
+                changed_ids.add(sent)
+        for rid in changed_ids:
+            owner = self.owners.get(rid)
+            for root in self._roots.get(rid, ()):
+                if owner is not None and owner < root and self.attached.get(root) != owner:
+                    moved = moved or root < seen
+                    self.attached[root] = owner
+        return moved
+
+    def _name(self, rid: str, owner: int, echoed: str) -> bool:
+        """`rid` names call `owner` unless it only echoes `echoed` or names an earlier one;
+        True when that changed the id's API call."""
+        if not rid or rid == echoed:
+            return False
+        known = self.owners.get(rid)
+        if known is not None and known <= owner:
+            return False
+        self.owners[rid] = owner
+        return True
 
 
 def rpc_parents(trace: Trace) -> dict[int, int]:
-    """The calls with no HTTP parent (RPC roots, see `tui.readers.calltree.is_rpc_root`) that
-    carry a known API call's global request id, each mapped to that API call: attached under
-    it, a boot reads as one tree. Only an earlier call is taken, so no cycle can form."""
-    owners = api_calls(trace)
-    source, root_service = trace.source, trace.root_service
-    attached: dict[int, int] = {}
-    for exchange in trace.exchanges:
-        if exchange.parent is not None or exchange.request.src == root_service:
-            continue
-        sent = (source.header(exchange.request, SENT) or "").strip()
-        owner = owners.get(sent) if sent else None
-        if owner is not None and owner < exchange.index:
-            attached[exchange.index] = owner
-    return attached
+    """The RPC roots of `trace` that carry a known API call's global request id, each mapped
+    to that API call (see `RequestIds`)."""
+    ids = RequestIds()
+    ids.catch_up(trace)
+    return ids.attached

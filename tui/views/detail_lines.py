@@ -10,6 +10,7 @@ import re
 from typing import NamedTuple
 
 from tui.model.trace import Record, Trace
+from tui.query.request_ids import request_id
 from tui.redact import Redactor
 from tui.text import bodies
 from tui.text.sanitize import visible
@@ -100,6 +101,11 @@ def exchange_lines(
             NOTE, f"{request.src} → {request.dst}   lines {request.line}-{request.end_line}"
         ),
     ]
+    rid = request_id(trace, exchange)
+    if rid:
+        # A header-like line, so `*` on it follows the id: every exchange that carries it.
+        label = "Request id"
+        lines.append(DetailLine(HEADER, _cap(visible(f"{label}: {rid}")), label))
     lines += _message_lines(trace, request, "─ Request ", redactor)
     lines.append(DetailLine(BLANK, ""))
     if response is None:

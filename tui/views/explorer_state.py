@@ -198,7 +198,8 @@ class ExplorerState:
         self.set_filtered(None)
 
     def cycle_grouping(self) -> str:
-        """Group by caller -> callee, by call tree, or not at all; the new grouping's name."""
+        """Group by caller -> callee, by call tree, not at all, or by global request id; the
+        new grouping's name."""
         self.grouping = GROUPINGS[(GROUPINGS.index(self.grouping) + 1) % len(GROUPINGS)]
         return GROUPING_NAMES[self.grouping]
 

@@ -1,4 +1,5 @@
-"""Rows of the exchange list for each grouping: by caller -> callee, by call tree, flat.
+"""Rows of the exchange list for each grouping: by caller -> callee, by call tree, flat, by
+global request id.
 
 Plain Python, no Textual: the list widget only draws the rows this module lays out.
 
@@ -15,13 +16,24 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple, overload
 
 from tui.model.trace import REQUEST, Exchange, Trace
+from tui.query.request_ids import RequestIds
 from tui.views.lanes import LaneLayout, lane_layout
 
 BY_PAIR = "pair"
 BY_TREE = "tree"
 FLAT = "flat"
-GROUPINGS = (BY_PAIR, BY_TREE, FLAT)
-GROUPING_NAMES = {BY_PAIR: "source → destination", BY_TREE: "call tree", FLAT: "trace order"}
+BY_REQUEST = "reqid"
+GROUPINGS = (BY_PAIR, BY_TREE, FLAT, BY_REQUEST)
+GROUPING_NAMES = {
+    BY_PAIR: "source → destination",
+    BY_TREE: "call tree",
+    FLAT: "trace order",
+    BY_REQUEST: "request id",
+}
+# The groupings that need every exchange's request id: laid out when first asked for, since
+# looking the ids up decodes every header block (see `RequestIds`).
+NEED_REQUEST_IDS = frozenset((BY_TREE, BY_REQUEST))
+NO_REQUEST_ID = "(no request id)"
 
 
 class ListRow(NamedTuple):
@@ -64,6 +76,8 @@ class Columns:
         self._pair_number: dict[tuple[str, str], int] = {}
         self.parent: array[int] = array("l")
         self.records = 0
+        # Built when a layout that needs them is first asked for (see `request_ids`).
+        self._request_ids: RequestIds | None = None
         # Exchanges already covered when a `catch_up` read their response (their rows show a
         # status now), kept until `take_answered`: a catch-up made while laying out anew (a
         # filter set) must not swallow them before the explorer has looked.
@@ -125,6 +139,19 @@ class Columns:
         self.records = number
         self._answered += answered
         return newly
+
+    def request_ids(self, trace: Trace) -> RequestIds:
+        """The request ids of the exchanges covered (looked up the first time asked)."""
+        if self._request_ids is None:
+            self._request_ids = RequestIds()
+            self._request_ids.catch_up(trace, self.count)
+        return self._request_ids
+
+    def catch_up_request_ids(self, trace: Trace) -> bool:
+        """Bring the request ids, if looked up, to the exchanges covered; True when one seen
+        before changed (its id, or the call it is attached under)."""
+        ids = self._request_ids
+        return ids is not None and ids.catch_up(trace, self.count)
 
     def take_answered(self) -> list[int]:
         """The exchanges answered since the last call (see `_answered`)."""
@@ -281,12 +308,16 @@ class PairLayout(ListLayout):
     ) -> None:
         super().__init__(columns, visible)
         self.collapsed = collapsed
-        # Group number of each of the columns' pairs (the same numbers when unfiltered).
+        # Each exchange's key number and each key's (src, dst): the columns' pairs here.
+        self._key: Sequence[int] = columns.pair
+        self._names: Sequence[tuple[str, str]] = columns.pairs
+        self._set_keys()
+        # Group number of each of the keys (the same numbers when unfiltered).
         self._group_of: dict[int, int] = {}
         self._starts: list[int] = []
         self._size = 0
         self._add(self._shown(0))
-        groups, group_of, pair = self.groups, self._group_of, columns.pair
+        groups, group_of, pair = self.groups, self._group_of, self._key
         for index in self._failed_exchanges():
             group = group_of.get(pair[index])
             if group is not None and self._member(groups[group], index):
@@ -295,12 +326,7 @@ class PairLayout(ListLayout):
 
     def _add(self, indices: Sequence[int]) -> None:
         """Append exchanges `indices` (ascending, past those added) to their groups."""
-        pair, pairs, group_of, groups = (
-            self.columns.pair,
-            self.columns.pairs,
-            self._group_of,
-            self.groups,
-        )
+        pair, pairs, group_of, groups = self._key, self._names, self._group_of, self.groups
         appenders = [groups[number].members.append for number in range(len(groups))]
         for index in indices:
             number = pair[index]
@@ -324,6 +350,9 @@ class PairLayout(ListLayout):
         self._size = row
         self._failed_rows = None
 
+    def _set_keys(self) -> None:
+        """Take in the keys of the exchanges covered (the columns' pairs are kept there)."""
+
     def set_collapsed(self, collapsed: frozenset[tuple[str, str]]) -> None:
         """Hide the members of the `collapsed` groups, show the others'."""
         self.collapsed = collapsed
@@ -332,9 +361,10 @@ class PairLayout(ListLayout):
     def extend(self, newly_failed: Sequence[int]) -> bool:
         old = self.count
         super().extend(newly_failed)
+        self._set_keys()
         added = self._shown(old)
         self._add(added)
-        groups, group_of, pair = self.groups, self._group_of, self.columns.pair
+        groups, group_of, pair = self.groups, self._group_of, self._key
         flags = self.columns.failed
         for index in added:
             if flags[index]:
@@ -379,7 +409,7 @@ class PairLayout(ListLayout):
         """The group exchange `index` belongs to, listed or not."""
         if not 0 <= index < self.count:
             return None
-        number = self._group_of.get(self.columns.pair[index])
+        number = self._group_of.get(self._key[index])
         if number is None or not self._member(self.groups[number], index):
             return None
         return number
@@ -401,6 +431,38 @@ class PairLayout(ListLayout):
         return row
 
 
+class RequestLayout(PairLayout):
+    """A header row per global request id, in first-seen order (exchanges with none under
+    one last-seen group of their own), then its exchanges: one API call and everything done on
+    its behalf. Groups are keyed (id, "") so they collapse as pair groups do."""
+
+    mode = BY_REQUEST
+
+    def __init__(
+        self,
+        columns: Columns,
+        visible: Sequence[int] | None,
+        collapsed: frozenset[tuple[str, str]],
+        request_ids: RequestIds,
+    ) -> None:
+        self._ids = request_ids
+        self._numbers: dict[str, int] = {}
+        self._own_key: array[int] = array("l")
+        self._own_names: list[tuple[str, str]] = []
+        super().__init__(columns, visible, collapsed)
+
+    def _set_keys(self) -> None:
+        ids, numbers, keys, names = self._ids.ids, self._numbers, self._own_key, self._own_names
+        for index in range(len(keys), self.count):
+            rid = ids[index] or NO_REQUEST_ID
+            number = numbers.get(rid)
+            if number is None:
+                number = numbers[rid] = len(names)
+                names.append((rid, ""))
+            keys.append(number)
+        self._key, self._names = keys, names
+
+
 class TreeLayout(ListLayout):
     """Exchanges depth-first: each call under the one whose handling made it.
 
@@ -412,10 +474,17 @@ class TreeLayout(ListLayout):
 
     mode = BY_TREE
 
-    def __init__(self, columns: Columns, visible: Sequence[int] | None) -> None:
+    def __init__(
+        self, columns: Columns, visible: Sequence[int] | None, attached: dict[int, int]
+    ) -> None:
         super().__init__(columns, visible)
         count = self.count
-        parents = columns.parent
+        # RPC roots go under the API call whose request id they carry (`RequestIds`).
+        self.attached = attached
+        parents = array("l", columns.parent)
+        for child, owner in attached.items():
+            if child < count:
+                parents[child] = owner
         size = [1] * count
         for index in range(count - 1, -1, -1):
             parent = parents[index]
@@ -459,11 +528,11 @@ class TreeLayout(ListLayout):
         if self.visible is not None:
             return True
         parents, depth, end = self.columns.parent, self._depth, self._end
-        order, first = self._order, self._row
+        order, first, attached = self._order, self._row, self.attached
         # Moving rows costs about what building anew does once they are as many as the calls.
         budget = self.count
         for index in range(old, self.count):
-            parent = parents[index]
+            parent = attached.get(index, parents[index])
             depth.append(0 if parent < 0 else depth[parent] + 1)
             row = len(order) if parent < 0 else end[parent]
             first.append(row)
@@ -504,11 +573,14 @@ def layout(
     visible: Sequence[int] | None = None,
     collapsed: frozenset[tuple[str, str]] = frozenset(),
     columns: Columns | None = None,
+    request_ids: RequestIds | None = None,
 ) -> ListLayout:
     """Lay out the list for `mode`, showing only `visible` exchanges (ascending; all when None).
 
-    `collapsed` holds the (src, dst) groups whose members are hidden in pair mode. The layout
-    covers the exchanges `columns` covers; without `columns`, all of `exchanges`.
+    `collapsed` holds the (src, dst) groups (by request id: (id, "")) whose members are
+    hidden. The layout covers the exchanges `columns` covers; without `columns`, all of
+    `exchanges`. The call tree and the request-id groups use `request_ids` (without them, the
+    tree leaves RPC roots where they are and the groups put every exchange under "no id").
     """
     if columns is None:
         columns = Columns()
@@ -516,7 +588,12 @@ def layout(
     if mode == BY_PAIR:
         return PairLayout(columns, visible, collapsed)
     if mode == BY_TREE:
-        return TreeLayout(columns, visible)
+        return TreeLayout(columns, visible, {} if request_ids is None else request_ids.attached)
+    if mode == BY_REQUEST:
+        if request_ids is None:
+            request_ids = RequestIds()
+            request_ids.ids = [""] * columns.count
+        return RequestLayout(columns, visible, collapsed, request_ids)
     return FlatLayout(columns, visible)
 
 
@@ -525,8 +602,10 @@ class Layouts:
     lanes', and the failure count, all brought up to date with what the reader appended by
     `catch_up`.
 
-    Every grouping is laid out from the start and kept growing, so `g` never builds one: at
-    200k exchanges a build costs 30 to 60 ms, growing by 1,000 exchanges 0.2 ms.
+    The groupings that need no request id are laid out from the start and kept growing, so
+    `g` never builds them: at 200k exchanges a build costs 30 to 60 ms, growing by 1,000
+    exchanges 0.2 ms. The call tree and the request-id groups are laid out when first asked
+    for, and from then on kept growing too.
     """
 
     def __init__(
@@ -544,33 +623,41 @@ class Layouts:
         self.lanes: LaneLayout = lane_layout(trace, visible)
         self._lists: dict[str, ListLayout] = {}
         for mode in GROUPINGS:
-            self.list_layout(mode)
+            if mode not in NEED_REQUEST_IDS:
+                self.list_layout(mode)
 
     def list_layout(self, mode: str) -> ListLayout:
         """The list's layout for grouping `mode`, over the exchanges caught up with (built
         here only after `catch_up` dropped it)."""
         found = self._lists.get(mode)
         if found is None:
+            ids = self.columns.request_ids(self.trace) if mode in NEED_REQUEST_IDS else None
             found = self._lists[mode] = layout(
-                self.trace.exchanges, mode, self.visible, self.collapsed, self.columns
+                self.trace.exchanges, mode, self.visible, self.collapsed, self.columns, ids
             )
         return found
 
     def set_collapsed(self, collapsed: frozenset[tuple[str, str]]) -> None:
         """Hide the members of the `collapsed` caller -> callee groups."""
         self.collapsed = collapsed
-        pairs = self._lists.get(BY_PAIR)
-        if isinstance(pairs, PairLayout):
-            pairs.set_collapsed(collapsed)
+        for mode in (BY_PAIR, BY_REQUEST):
+            groups = self._lists.get(mode)
+            if isinstance(groups, PairLayout):
+                groups.set_collapsed(collapsed)
 
     def catch_up(self, shown: str) -> None:
         """Take in what the reader appended: extend every layout in place; one that cannot
         grow so (a call tree whose rows would move too much) is built anew if grouping `shown`
         uses it, else dropped until asked for."""
         newly_failed = self.columns.catch_up(self.trace)
+        if self.columns.catch_up_request_ids(self.trace):
+            # An exchange seen before changed its id or its place: lay those out anew (built
+            # over what is caught up, so not extended below).
+            for mode in NEED_REQUEST_IDS:
+                self._lists.pop(mode, None)
         for mode, kept in list(self._lists.items()):
             if not kept.extend(newly_failed):
                 del self._lists[mode]
-                if mode == shown:
-                    self.list_layout(mode)
+        if shown not in self._lists:
+            self.list_layout(shown)
         self.lanes = self.lanes.extend(self.trace)

@@ -160,7 +160,7 @@ class ExplorerScreen(TimedScreen):
             self.select(target)
 
     def action_cycle_grouping(self) -> None:
-        """Group by caller -> callee, by call tree, or not at all."""
+        """Group by caller -> callee, by call tree, not at all, or by global request id."""
         name = self.state.cycle_grouping()
         self._show_list()
         self.update_header()

@@ -1,4 +1,4 @@
-"""The left pane: exchanges grouped by caller -> callee, by call tree, or flat."""
+"""The left pane: exchanges grouped by caller -> callee, by call tree, flat, or by request id."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tui.model.trace import Trace
 from tui.readers.calltree import is_rpc_root
 from tui.ui.widgets.cursor_view import DRAW, SHOW, Row
 from tui.ui.widgets.themed import ThemedView, shorten_middle, status_label
-from tui.views.list_rows import BY_PAIR, BY_TREE, ListLayout, layout
+from tui.views.list_rows import BY_PAIR, BY_REQUEST, BY_TREE, ListLayout, TreeLayout, layout
 from tui.views.timing import DURATION_WIDTH, SLOW_GLYPH, duration_text
 
 STATUS_WIDTH = 5
@@ -149,6 +149,20 @@ class ExchangeList(ThemedView):
         folded = (group.src, group.dst) in self.collapsed
         counts = f" {len(group.members)}" + (f" ✗{group.failed}" if group.failed else "")
         text = Text("▸ " if folded else "▾ ", style=self.style("group"))
+        if self.mode == BY_REQUEST:
+            # Keyed (request id, ""): the id alone names the group.
+            room = max(4, width - len(counts) - 3)
+            text.append(shorten_middle(self.pane_text(group.src), room), self.style("group"))
+        else:
+            room = max(4, width - len(counts) - 5)
+            src = shorten_middle(self.pane_text(group.src), max(2, room // 2))
+            dst = shorten_middle(self.pane_text(group.dst), max(2, room - len(src)))
+            text.append(src, self.service_style(group.src))
+            text.append(" → ", self.style("group"))
+            text.append(dst, self.service_style(group.dst))
+        text.append(" " * max(1, width - text.cell_len - len(counts)))
+        text.append(counts, self.style("status-5xx") if group.failed else self.style("group"))
+        return text
         room = max(4, width - len(counts) - 5)
         src = shorten_middle(self.pane_text(group.src), max(2, room // 2))
         dst = shorten_middle(self.pane_text(group.dst), max(2, room - len(src)))
@@ -171,6 +185,10 @@ class ExchangeList(ThemedView):
             segments.append(Segment("  " * depth))
         if self.mode == BY_TREE and is_rpc_root(exchange, self.trace.root_service):
             segments.append(Segment("⚡", dim))
+            tree = self.list_layout
+            if isinstance(tree, TreeLayout) and index in tree.attached:
+                # Under the API call whose request id it carries, not under an HTTP parent.
+                segments.append(Segment("via RPC ", dim))
         segments.append(Segment(f"{index:>{self._index_width}} ", dim))
         if self.mode != BY_PAIR:
             segments += [
