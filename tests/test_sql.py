@@ -16,10 +16,11 @@ from tui.query.stats import trace_stats
 from tui.readers import read_trace
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_traces"
-# The requestshook samples; the other formats' samples join as their readers land.
+# Every sample of every format.
 TRACES = sorted(
-    [str(path) for path in SAMPLES.glob("*.md") if path.name != "README.md"]
-    + [str(SAMPLES / "image-show.log")]
+    str(path)
+    for path in SAMPLES.iterdir()
+    if path.is_file() and path.name != "README.md" and not path.name.endswith(".truth.json")
 )
 
 
