@@ -5,6 +5,7 @@ Plain Python, no Textual.
 
 from __future__ import annotations
 
+from hashlib import blake2b
 from itertools import chain, repeat
 from typing import NamedTuple
 
@@ -18,6 +19,10 @@ from tui.diff.masking import (
     path_signature,
 )
 from tui.model.trace import Exchange, Record, Trace
+from tui.text.pages import release_pages
+
+# How many records are read between two drops of the mapped files' pages (`release_pages`).
+RELEASE_EVERY = 1024
 
 # (rule, value) pairs, in the order a text holds them.
 Values = tuple[tuple[str, str], ...]
@@ -42,7 +47,10 @@ class MaskCache:
         # header block), so each distinct line is masked once.
         self._line_texts: tuple[dict[str, str], dict[str, str]] = ({}, {})
         self._line_values: tuple[dict[str, Values], dict[str, Values]] = ({}, {})
-        self._bodies: dict[str, MaskedLines] = {}
+        # A body's digest -> the body masked: keyed by 16 bytes, not by the body, so the
+        # bodies of two runs are not all held in memory while they are compared.
+        self._bodies: dict[bytes, MaskedLines] = {}
+        self._reads = 0
         self._rules: dict[str, str | None] = {}
 
     def mask(self, text: str) -> Masked:
@@ -65,13 +73,6 @@ class MaskCache:
         """`text` masked line by line (a header block's lines by header name too)."""
         if self.raw:
             return MaskedLines((text,), ())
-        if not header:
-            # A body often recurs whole (`none`, the same listing); a header block never
-            # does, it carries a request id.
-            found = self._bodies.get(text)
-            if found is not None:
-                return found
-        original = text
         keyed: Values = ()
         if not header:
             # Keyed values span lines (`"audit_ids": [` then the ids): mask them first.
@@ -89,10 +90,20 @@ class MaskCache:
         # Only lines with values are in values_cache: C-level passes keep this cheap.
         empty = repeat((), len(lines))
         values = keyed + tuple(chain.from_iterable(map(values_cache.get, lines, empty)))
-        masked_lines = MaskedLines(texts, values)
-        if not header:
-            self._bodies[original] = masked_lines
-        return masked_lines
+        return MaskedLines(texts, values)
+
+    def _masked_body(self, raw: bytes) -> MaskedLines:
+        # A body often recurs whole (`none`, the same listing); a header block never does,
+        # it carries a request id.
+        if self.raw:
+            return self.mask_lines(raw.decode("utf-8", "replace"), header=False)
+        key = blake2b(raw, digest_size=16).digest()
+        found = self._bodies.get(key)
+        if found is None:
+            found = self._bodies[key] = self.mask_lines(
+                raw.decode("utf-8", "replace"), header=False
+            )
+        return found
 
     def masked_record(self, trace: Trace, record: Record) -> tuple[MaskedLines, MaskedLines]:
         """The record's header block and body as in the file (indented, undecoded), masked
@@ -100,8 +111,11 @@ class MaskCache:
         much cheaper than decoding each header."""
         source = trace.source
         headers = source.raw(record.headers).decode("utf-8", "replace") if record.headers else ""
-        body = source.raw(record.body).decode("utf-8", "replace") if record.body else ""
-        return self.mask_lines(headers, header=True), self.mask_lines(body, header=False)
+        body = source.raw(record.body) if record.body else b""
+        self._reads += 1
+        if self._reads % RELEASE_EVERY == 0:
+            release_pages(trace)
+        return self.mask_lines(headers, header=True), self._masked_body(body)
 
     def header_rule(self, lowered: str) -> str | None:
         """The rule masking header `lowered` whole, if any (None when raw)."""

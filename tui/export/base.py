@@ -14,7 +14,6 @@ placeholder and the document says so; nothing is made to look measured.
 from __future__ import annotations
 
 import json
-import mmap
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, Callable, NamedTuple, Optional, Protocol, TextIO
 from urllib.parse import SplitResult, urlsplit
 
 from tui.model.trace import Exchange, Record, Trace
+from tui.text.pages import release_pages
 
 try:
     import orjson
@@ -123,14 +123,6 @@ class StreamExport:
             out.write(piece)
             if number % RELEASE_EVERY == 0:
                 release_pages(trace)
-
-
-def release_pages(trace: Trace) -> None:
-    """Drop the pages of the trace's mapped file from this process's memory; they stay in
-    the page cache and come back when read again (a no-op for a file read into memory)."""
-    buffer = trace.source.buffer
-    if isinstance(buffer, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-        buffer.madvise(mmap.MADV_DONTNEED)
 
 
 class JsonList(NamedTuple):
