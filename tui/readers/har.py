@@ -42,7 +42,7 @@ from tui.readers.jsonscan import (
     skip_space,
     value_end,
 )
-from tui.readers.parsed import Cursor, Warn, new_tuple, shown
+from tui.readers.parsed import Cursor, Warn, header_lines, new_tuple, shown
 from tui.readers.services import service_for_url
 
 NAME = "har"
@@ -663,7 +663,7 @@ class HarFormat:
 
     def header_text(self, buffer: Buffer, span: Span) -> str:
         """The headers as `Name: value` lines."""
-        return "\n".join(f"{name}: {value}" for name, value in self.decode_headers(buffer, span))
+        return header_lines(self.decode_headers(buffer, span))
 
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """The text of a `postData` or `content` object."""

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span, Timings
-from tui.readers.parsed import Cursor, Warn, field, new_tuple
+from tui.readers.parsed import Cursor, Warn, field, header_lines, new_tuple
 
 NAME = "tracetui-json"
 
@@ -461,7 +461,7 @@ class JsonExport:
 
     def header_text(self, buffer: Buffer, span: Span) -> str:
         """The headers as `Name: value` lines."""
-        return "\n".join(f"{name}: {value}" for name, value in self.decode_headers(buffer, span))
+        return header_lines(self.decode_headers(buffer, span))
 
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """A text body's string, or a JSON body as the export indented it."""

@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 
 from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span, Timings
-from tui.readers.parsed import Cursor, Warn, field, new_tuple, shown
+from tui.readers.parsed import Cursor, Warn, field, header_lines, new_tuple, shown
 from tui.readers.services import PATH_PREFIXES, service_for_url
 
 NAME = "keystoneauth-debug"
@@ -493,7 +493,7 @@ class Keystoneauth:
 
     def header_text(self, buffer: Buffer, span: Span) -> str:
         """The headers as `Name: value` lines."""
-        return "\n".join(f"{name}: {value}" for name, value in self.decode_headers(buffer, span))
+        return header_lines(self.decode_headers(buffer, span))
 
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """The body as logged (a request's `-d` data, a response's `RESP BODY:` text)."""

@@ -29,7 +29,7 @@ from typing import Any
 
 from tui.model.trace import REQUEST, RESPONSE, Buffer, Headers, Record, Span, Timings
 from tui.readers.jsonscan import JSONShapeError, elements, find_member, load, value_end
-from tui.readers.parsed import Cursor, Warn, new_tuple, shown
+from tui.readers.parsed import Cursor, Warn, header_lines, new_tuple, shown
 from tui.readers.services import service_for_url
 
 NAME = "otlp-json"
@@ -297,7 +297,7 @@ class OtlpFormat:
 
     def header_text(self, buffer: Buffer, span: Span) -> str:
         """The headers as `Name: value` lines."""
-        return "\n".join(f"{name}: {value}" for name, value in self.decode_headers(buffer, span))
+        return header_lines(self.decode_headers(buffer, span))
 
     def decode_body(self, buffer: Buffer, span: Span) -> str:
         """OTLP carries no bodies."""

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Callable, NamedTuple
 
-from tui.model.trace import Record, Span
+from tui.model.trace import Headers, Record, Span
 from tui.text.sanitize import visible_line
 
 # Fields come from heading lines and header values an attacker can make megabytes long; a
@@ -148,3 +148,9 @@ def indexed(
         shift(headers, base),
         shift(parsed.body, base),
     )
+
+
+def header_lines(headers: Headers) -> str:
+    """Headers as `Name: value` lines: the searchable text of a format whose spans do not
+    hold the header block as written (JSON arrays, attributes)."""
+    return "\n".join(f"{name}: {value}" for name, value in headers)
