@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.model.trace import Exchange, Trace
+from tui.text.bodies import byte_size
 from tui.text.placeholders import endpoint_template
 
 
@@ -66,10 +67,6 @@ class Endpoint:
         return row
 
 
-def _size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
 def endpoints(trace: Trace) -> list[Endpoint]:
     """The endpoints of `trace`, most called first (then by callee, method and path)."""
     table: dict[tuple[str, str, str], Endpoint] = {}
@@ -85,9 +82,9 @@ def endpoints(trace: Trace) -> list[Endpoint]:
         if endpoint is None:
             endpoint = table[key] = Endpoint(request.method, request.dst, template)
         endpoint.count += 1
-        endpoint.request_bytes += _size(source.body(request))
+        endpoint.request_bytes += byte_size(source.body(request))
         if response is not None:
-            endpoint.response_bytes += _size(source.body(response))
+            endpoint.response_bytes += byte_size(source.body(response))
             if response.status >= 400:
                 endpoint.failures += 1
         took = duration_ms(exchange)

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from tui.model.trace import Exchange, Headers, Record, Trace
 from tui.query.endpoints import duration_ms
 from tui.query.request_ids import request_id
+from tui.text.bodies import byte_size
 from tui.text.placeholders import endpoint_template
 
 SCHEMA_VERSION = 1
@@ -85,10 +86,6 @@ def run_label(path: str) -> str:
     return stem
 
 
-def _size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
-
-
 def _plain(trace: Trace, record: Record) -> tuple[str, Headers, str]:
     source = trace.source
     return record.target, source.headers(record), source.body(record)
@@ -115,7 +112,7 @@ def rows(
         status = response_bytes = None
         if response is not None:
             _, response_headers, response_body = decode(trace, response)
-            status, response_bytes = response.status, _size(response_body)
+            status, response_bytes = response.status, byte_size(response_body)
         template = templates.get(target)
         if template is None:
             template = templates[target] = endpoint_template(target)
@@ -131,7 +128,7 @@ def rows(
             target,
             template,
             status,
-            _size(request_body),
+            byte_size(request_body),
             response_bytes,
             request_id(trace, exchange),
             exchange.parent,

@@ -40,6 +40,11 @@ class BodyView(NamedTuple):
     note: str
 
 
+def byte_size(text: str) -> int:
+    """The size of `text` in UTF-8 bytes, without encoding it when it is ASCII (most bodies)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def is_empty_body(text: str) -> bool:
     """True for a body as logged that means no body: only whitespace, or the hook's `none`."""
     stripped = text.strip()
